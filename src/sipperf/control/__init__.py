@@ -1,0 +1,1 @@
+"""Control of a running sipperf: signals, the keyboard, the remote-control socket."""

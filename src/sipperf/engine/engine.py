@@ -1,0 +1,347 @@
+"""The engine: one event loop that creates calls, dispatches messages and timers, and quits.
+
+It owns the clock (monotonic milliseconds since start), the table of calls by Call-ID, the dead
+calls remembered for `-deadcall_wait`, the timer wheel, the rate pacer and the quit state. Calls
+send through `send`; outputs plug in as periodic hooks and trace hooks (one None check when off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sipperf.engine.call import Call
+from sipperf.engine.rate import RatePacer
+from sipperf.engine.timers import TimerWheel
+from sipperf.scenario.defaults import default_templates
+from sipperf.scenario.keywords import RunContext
+from sipperf.scenario.model import Mode, Scenario
+from sipperf.sip.message import MalformedMessage, SipMessage
+
+KEEPALIVES = (b"\r\n\r\n", b"\x00\x00\x00\x00")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """What the engine needs from the command line, in engine units (ms)."""
+
+    rate: float = 10.0
+    rate_period_ms: int = 1000
+    call_limit: int = 30
+    max_calls: int | None = None
+    default_pause_ms: int = 0
+    recv_timeout_ms: int = 0
+    retrans_enabled: bool = True
+    max_invite_retrans: int = 5
+    max_non_invite_retrans: int = 9
+    t2_ms: int = 4000
+    base_cseq: int = 1
+    cid_str: str = "%u-%p@%s"
+    deadcall_wait_ms: int = 33000
+    behaviors: frozenset[str] = frozenset({"bye", "abortunexp", "pingreply", "cseq"})
+    auto_answer: bool = False
+    pause_msg_ign: bool = False
+    callid_slash_ign: bool = False
+    lost_percent: float = 0.0
+    timer_resol_ms: int = 1
+    global_timeout_ms: int = 0
+
+
+def call_id_formatter(template: str, pid: int, local_ip: str) -> Callable[[int], str]:
+    """SIPp's `-cid_str`: %u call number, %p pid, %s local IP, %% percent; other %x -> '%'."""
+    pieces: list[str | None] = []
+    i = 0
+    literal = []
+    while i < len(template):
+        ch = template[i]
+        if ch == "%" and i + 1 < len(template):
+            code = template[i + 1]
+            i += 2
+            if code == "u":
+                pieces.append("".join(literal))
+                literal = []
+                pieces.append(None)
+            elif code == "p":
+                literal.append(str(pid))
+            elif code == "s":
+                literal.append(local_ip)
+            else:
+                literal.append("%")
+            continue
+        literal.append(ch)
+        i += 1
+    pieces.append("".join(literal))
+    if None not in pieces:
+        fixed = "".join(p for p in pieces if p)
+        return lambda number: fixed
+    before = "".join(p for p in pieces[: pieces.index(None)] if p)
+    after = "".join(p for p in pieces[pieces.index(None) + 1 :] if p is not None)
+    return lambda number: f"{before}{number}{after}"
+
+
+class Engine:
+    """Runs one scenario against one transport."""
+
+    def __init__(self, scenario: Scenario, settings: EngineSettings, ctx: RunContext,
+                 transport: object, remote: tuple | None, stats_factory: Callable[..., Any],
+                 clock: Callable[[], float] | None = None) -> None:  # fmt: skip
+        self.scenario = scenario
+        self.steps = scenario.steps
+        self.settings = settings
+        self.ctx = ctx
+        self.transport = transport
+        self.remote = remote
+        self._t0 = time.monotonic()
+        self.start_wall = time.time()
+        if clock is not None:
+            self.now = clock  # type: ignore[method-assign]
+        ctx.now_ms = self.now
+        self.stats = stats_factory(scenario, self.now)
+        self.client = scenario.mode is Mode.CLIENT
+        # call settings read on the hot path, flattened
+        self.default_pause_ms = settings.default_pause_ms
+        self.recv_timeout_ms = settings.recv_timeout_ms
+        self.retrans_enabled = settings.retrans_enabled
+        self.max_invite_retrans = settings.max_invite_retrans
+        self.max_non_invite_retrans = settings.max_non_invite_retrans
+        self.t2_ms = settings.t2_ms
+        self.base_cseq = settings.base_cseq
+        self.lost_percent = settings.lost_percent
+        self.pause_msg_ign = settings.pause_msg_ign
+        self.auto_answer = settings.auto_answer
+        self.send_byes = "bye" in settings.behaviors
+        self.abort_unexpected = "abortunexp" in settings.behaviors
+        self.ping_reply = "pingreply" in settings.behaviors
+        self.check_ack_cseq = "cseq" in settings.behaviors
+        self._bound = [s.template.bind(ctx) if s.template is not None else None for s in self.steps]
+        self._defaults = {name: t.bind(ctx) for name, t in default_templates().items()}
+        self._new_call_id = call_id_formatter(settings.cid_str, ctx.pid, ctx.local_ip.strip("[]"))
+        self.calls: dict[str, Call] = {}
+        self.dead_calls: dict[str, tuple[str, float]] = {}
+        self._dead_queue: deque[tuple[float, str]] = deque()
+        self.timers = TimerWheel(0.0)
+        self.pacer = RatePacer(settings.rate, settings.rate_period_ms, 0.0)
+        self.call_limit = settings.call_limit
+        self.created = 0
+        self.call_numbers = 0
+        self.quitting = 0  # SIPp's quit level: 10 graceful, 20 forced
+        self.paused = False
+        self.stop_now = False
+        self.timed_out = False
+        self.last_error = ""
+        self.dead_call_msgs = 0
+        self.out_of_call_msgs = 0
+        self.trace_msg: Callable[[str, bytes, float], None] | None = None
+        self.trace_err: Callable[[str], None] | None = None
+        self._periodic: list[list] = []  # [interval_ms, next_ms, fn]
+        self._next_sweep = 0.0
+        self._done: asyncio.Future | None = None
+        self._handle: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- clock and hooks --------------------------------------------------------------------
+    def now(self) -> float:
+        return (time.monotonic() - self._t0) * 1000.0
+
+    def every(self, interval_ms: float, fn: Callable[[float], None]) -> None:
+        """Call `fn(now)` every `interval_ms` while the engine runs."""
+        if interval_ms > 0:
+            self._periodic.append([interval_ms, self.now() + interval_ms, fn])
+
+    def warning(self, text: str) -> None:
+        self.stats.count("Warnings")
+        self.last_error = text
+        if self.trace_err is not None:
+            self.trace_err(text)
+
+    # -- sending ----------------------------------------------------------------------------
+    def render(self, index: int, call: Call) -> bytes:
+        return self._bound[index].render(call).encode("latin-1")  # type: ignore[union-attr]
+
+    def render_default(self, name: str, call: Call) -> bytes:
+        return self._defaults[name].render(call).encode("latin-1")
+
+    def send(self, data: bytes, addr: tuple, call: Call | None) -> bool:
+        if self.trace_msg is not None:
+            self.trace_msg("sent", data, self.now())
+        if self.transport.send(data, addr):  # type: ignore[attr-defined]
+            return True
+        if call is not None:
+            self.warning(f"Unable to send UDP message for Call-ID '{call.call_id}'")
+            call.end(self.now(), "FailedCannotSendMessage")
+        return False
+
+    # -- receiving --------------------------------------------------------------------------
+    def on_datagram(self, data: bytes, addr: tuple) -> None:
+        if data in KEEPALIVES:
+            return
+        now = self.now()
+        if self.trace_msg is not None:
+            self.trace_msg("received", data, now)
+        try:
+            msg = SipMessage.from_bytes(data)
+        except MalformedMessage:
+            self.warning("non SIP message discarded")
+            return
+        call_id = msg.call_id
+        if not call_id:
+            self.warning("SIP message without Call-ID discarded")
+            return
+        if not self.settings.callid_slash_ign:
+            slash = call_id.find("///")
+            if slash >= 0:
+                call_id = call_id[slash + 3 :]
+        call = self.calls.get(call_id)
+        if call is not None:
+            call.on_message(msg, now)
+            return
+        dead = self.dead_calls.get(call_id)
+        if dead is not None and dead[1] > now:
+            self.stats.count("DeadCallMsgs")
+            self.dead_call_msgs += 1
+            self.dead_calls[call_id] = (dead[0], now + self.settings.deadcall_wait_ms)
+            self.warning(f"Dead call {call_id} ({dead[0]}), received '{msg.text}'")
+            return
+        if not self.client and not self.quitting:
+            call = self.new_call(call_id, addr, incoming=True, now=now)
+            call.on_message(msg, now)
+            return
+        if self.client and self.auto_answer and msg.method in ("INFO", "NOTIFY", "OPTIONS", "UPDATE"):
+            self.answer_out_of_call(msg, addr)
+            return
+        self.stats.count("OutOfCallMsgs")
+        self.out_of_call_msgs += 1
+        self.warning(f"Discarding message which can't be mapped to a known SIPp call:\n{msg.text}")
+
+    def answer_out_of_call(self, msg: SipMessage, addr: tuple) -> None:
+        """`-aa` in client mode: a 200 OK to an out-of-call INFO/NOTIFY/OPTIONS/UPDATE."""
+        helper = Call(self, 0, msg.call_id or "", addr, incoming=True, now=self.now())
+        helper.last_msg = msg
+        helper.alive = False
+        self.send(self.render_default("200", helper), addr, None)
+        self.stats.count("AutoAnswered")
+
+    # -- calls ------------------------------------------------------------------------------
+    def new_call(self, call_id: str | None, peer: tuple, incoming: bool, now: float) -> Call:
+        self.call_numbers += 1
+        number = self.call_numbers
+        if call_id is None:
+            call_id = self._new_call_id(number)
+        call = Call(self, number, call_id, peer, incoming, now)
+        self.calls[call_id] = call
+        self.created += 1
+        self.stats.call_created(incoming)
+        max_calls = self.settings.max_calls
+        if max_calls is not None and self.created >= max_calls:
+            self.quit(graceful=True)
+        return call
+
+    def call_ended(self, call: Call, reason: str | None, now: float, counted: bool) -> None:
+        self.calls.pop(call.call_id, None)
+        if counted:
+            self.stats.call_ended(reason, now - call.start)
+        else:
+            self.stats.call_discarded()
+        if self.settings.deadcall_wait_ms > 0:
+            if reason is None:
+                what = "successful"
+            else:
+                what = f"failed at index {call.index}"
+            until = now + self.settings.deadcall_wait_ms
+            self.dead_calls[call.call_id] = (what, until)
+            self._dead_queue.append((until, call.call_id))
+
+    def place_calls(self, now: float) -> None:
+        due = self.pacer.due(now)
+        max_calls = self.settings.max_calls
+        remote = self.remote
+        for _ in range(due):
+            if self.quitting or (max_calls is not None and self.created >= max_calls):
+                return
+            if len(self.calls) >= self.call_limit:
+                continue
+            self.new_call(None, remote, incoming=False, now=now).advance(now)
+
+    def set_rate(self, rate: float) -> None:
+        self.pacer.set_rate(rate, self.now())
+
+    # -- quitting ---------------------------------------------------------------------------
+    def quit(self, graceful: bool) -> None:
+        """`q`/SIGUSR1 (graceful: +10) or `Q` (forced: +20); 20 or more aborts every call."""
+        self.quitting += 10 if graceful else 20
+        if self.quitting >= 20:
+            self.abort_all()
+
+    def abort_all(self) -> None:
+        """Forced quit as SIPp 3.7.5: every call is aborted and counted failed."""
+        now = self.now()
+        for call in list(self.calls.values()):
+            self.warning(f"Aborted call with Call-ID '{call.call_id}'")
+            call.fail("", now, abort=True)
+
+    def stop(self) -> None:
+        """Leave the loop at once (SIGTERM/SIGINT, stop_now)."""
+        if self._done is not None and not self._done.done():
+            self._done.set_result(None)
+
+    def on_global_timeout(self) -> None:
+        self.timed_out = True
+        self.quit(graceful=False)
+
+    # -- the loop ---------------------------------------------------------------------------
+    def _tick(self) -> None:
+        if self.advance_time(self.now()):
+            self.stop()
+            return
+        self._handle = self._loop.call_later(self.settings.timer_resol_ms / 1000.0, self._tick)  # type: ignore[union-attr]
+
+    def advance_time(self, now: float) -> bool:
+        """One pass of the loop at time `now`: timers, new calls, periodic hooks. True when done."""
+        for call in self.timers.expire(now):
+            if call.alive and call.wake_at <= now:
+                call.on_timer(now)
+        if self.client and not self.quitting and not self.paused:
+            self.place_calls(now)
+        for entry in self._periodic:
+            if now >= entry[1]:
+                entry[1] = now + entry[0]
+                entry[2](now)
+        if self.dead_calls and now >= self._next_sweep:
+            self._next_sweep = now + 1000
+            self.sweep_dead_calls(now)
+        return bool(self.quitting) and not self.calls
+
+    def sweep_dead_calls(self, now: float) -> None:
+        """Forget dead calls whose time is up; cost proportional to what expired."""
+        queue = self._dead_queue
+        dead = self.dead_calls
+        while queue and queue[0][0] <= now:
+            _, cid = queue.popleft()
+            entry = dead.get(cid)
+            if entry is None:
+                continue
+            if entry[1] <= now:
+                del dead[cid]
+            else:
+                queue.append((entry[1], cid))
+
+    async def run(self) -> None:
+        """Run until quit; the caller has started the transport."""
+        self._loop = asyncio.get_running_loop()
+        self._done = self._loop.create_future()
+        timeout = self.settings.global_timeout_ms
+        timeout_handle = None
+        if timeout >= 1000:
+            timeout_handle = self._loop.call_later((timeout // 1000), self.on_global_timeout)
+        self._tick()
+        try:
+            await self._done
+        finally:
+            if self._handle is not None:
+                self._handle.cancel()
+            if timeout_handle is not None:
+                timeout_handle.cancel()

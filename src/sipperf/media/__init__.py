@@ -1,0 +1,1 @@
+"""RTP media: the media ports, echo, pcap playback and rtp_stream."""

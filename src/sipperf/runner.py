@@ -1,0 +1,216 @@
+"""The life of one sipperf process, from a parsed `Config` to SIPp's exit code.
+
+Load the scenario, fork for `-bg`, resolve the remote host, bind the sockets, wire the outputs and
+control hooks to the engine, run the event loop, then write the final statistics and screens.
+Fatal errors raised anywhere in here become SIPp's message and exit code at one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from collections.abc import Callable
+
+from sipperf import SIPP_VERSION
+from sipperf.config import Config
+from sipperf.control.signals import install_signal_handlers
+from sipperf.engine.engine import Engine, EngineSettings
+from sipperf.errors import EXIT_FAILED_CALLS, EXIT_INTERNAL, EXIT_NO_CALLS, EXIT_OK, FatalError, report_fatal
+from sipperf.media.ports import bind_media_ports
+from sipperf.output.run_outputs import RunOutputs
+from sipperf.scenario.keywords import RunContext
+from sipperf.scenario.loader import load_builtin, load_file
+from sipperf.scenario.model import Mode, Scenario, StepKind
+from sipperf.transport.udp import UdpTransport, bind_udp
+
+DEFAULT_REMOTE_PORT = 5060
+
+
+def run(config: Config) -> int:
+    """Run sipperf as configured; returns the process exit code."""
+    try:
+        return _run(config)
+    except FatalError as err:
+        return report_fatal(err)
+
+
+def load_scenario(config: Config) -> Scenario:
+    custom = frozenset(name for name, _ in config.keys)
+    if config.sf:
+        return load_file(config.sf, custom)
+    return load_builtin(config.sn or "uac", custom)
+
+
+def default_call_limit(scenario: Scenario, config: Config) -> int:
+    """SIPp's default -l: 3 x rate x max(scenario duration, -d, 1 s) / rate period, at least 1."""
+    duration = sum(
+        (s.pause_ms if s.pause_ms is not None else config.d)
+        for s in scenario.steps
+        if s.kind is StepKind.PAUSE
+    )
+    return max(1, int(3 * config.r * max(duration, config.d, 1000) / config.rp))
+
+
+def engine_settings(scenario: Scenario, config: Config) -> EngineSettings:
+    max_invite = config.max_invite_retrans
+    max_other = config.max_non_invite_retrans
+    if config.max_retrans is not None:
+        max_invite = min(max_invite, config.max_retrans)
+        max_other = min(max_other, config.max_retrans)
+    return EngineSettings(
+        rate=config.r,
+        rate_period_ms=config.rp,
+        call_limit=config.l if config.l is not None else default_call_limit(scenario, config),
+        max_calls=config.m,
+        default_pause_ms=config.d,
+        recv_timeout_ms=config.recv_timeout,
+        retrans_enabled=not config.nr,
+        max_invite_retrans=max_invite,
+        max_non_invite_retrans=max_other,
+        t2_ms=config.T2,
+        base_cseq=config.base_cseq,
+        cid_str=config.cid_str,
+        deadcall_wait_ms=config.deadcall_wait,
+        behaviors=config.default_behaviors,
+        auto_answer=config.aa,
+        pause_msg_ign=config.pause_msg_ign,
+        callid_slash_ign=config.callid_slash_ign,
+        timer_resol_ms=max(1, config.timer_resol),
+        global_timeout_ms=config.timeout,
+    )
+
+
+def resolve_remote(config: Config) -> tuple[str, int, int]:
+    """(ip, port, family) of the remote host, printing SIPp's `Resolving remote host` line."""
+    host = config.remote_host
+    assert host is not None
+    sys.stderr.write(f"Resolving remote host '{host}'... ")
+    try:
+        info = socket.getaddrinfo(host, config.remote_port or DEFAULT_REMOTE_PORT, type=socket.SOCK_DGRAM)
+    except socket.gaierror:
+        sys.stderr.write("\n")
+        raise FatalError(f"Unknown remote host '{host}'.\nUse 'sipp -h' for details") from None
+    sys.stderr.write("Done.\n")
+    family, _, _, _, sockaddr = info[0]
+    return sockaddr[0], config.remote_port or DEFAULT_REMOTE_PORT, family
+
+
+def auto_local_ip(remote_ip: str | None, family: int) -> str:
+    """SIPp's default local IP: the address used to reach the remote, else the host name's."""
+    if remote_ip is not None:
+        probe = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            probe.connect((remote_ip, 9))
+            return probe.getsockname()[0]
+        finally:
+            probe.close()
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "127.0.0.1"
+
+
+def bracketed(ip: str) -> str:
+    return f"[{ip}]" if ":" in ip else ip
+
+
+def background() -> None:
+    """`-bg`: the parent prints the child's PID and exits 99; the child runs without a terminal."""
+    pid = os.fork()
+    if pid:
+        print(f"Background mode - PID=[{pid}]", flush=True)
+        os._exit(EXIT_NO_CALLS)
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+
+
+def _run(config: Config) -> int:
+    scenario = load_scenario(config)
+    if scenario.mode is Mode.CLIENT and not config.remote_host:
+        raise FatalError("Missing remote host parameter. This scenario requires it")
+    if config.bg:
+        background()
+    remote_ip, remote_port, family = None, DEFAULT_REMOTE_PORT, socket.AF_INET
+    if config.remote_host:
+        remote_ip, remote_port, family = resolve_remote(config)
+    if config.i:
+        family = socket.AF_INET6 if ":" in config.i else socket.AF_INET
+        if remote_ip is not None and (":" in remote_ip) != (family == socket.AF_INET6):
+            raise FatalError("Network family mismatch for local and remote IP")
+    local_ip = config.i or auto_local_ip(remote_ip, family)
+    bind_ip = local_ip if (config.i or config.bind_local) else ("::" if family == socket.AF_INET6 else "")
+    sock = bind_udp(bind_ip, config.p, family, config.buff_size)
+    media_ip = config.mi or local_ip
+    media_port, media_sockets = bind_media_ports(media_ip, config.mp or config.min_rtp_port, bool(config.mp))
+    engine_box: list[Engine] = []
+    transport = UdpTransport(sock, lambda data, addr: engine_box[0].on_datagram(data, addr))
+    ctx = RunContext(
+        pid=os.getpid(),
+        service=config.s,
+        local_ip=bracketed(local_ip),
+        local_port=transport.local_port,
+        remote_ip=bracketed(remote_ip) if remote_ip else "",
+        remote_port=remote_port,
+        remote_host=config.remote_host or "",
+        transport=transport.name,
+        media_ip=media_ip,
+        media_port=media_port,
+        server_ip=local_ip,
+        sipp_version=SIPP_VERSION,
+        custom=dict(config.keys),
+        dynamic_start=config.dynamicStart,
+        dynamic_max=config.dynamicMax,
+        dynamic_step=config.dynamicStep,
+        dynamic_next=config.dynamicStart,
+    )
+    remote = (remote_ip, remote_port) if remote_ip else None
+    engine = Engine(scenario, engine_settings(scenario, config), ctx, transport, remote)
+    engine_box.append(engine)
+    outputs = RunOutputs(config, scenario, engine)
+    try:
+        _event_loop(lambda: _serve(engine, transport, outputs, config))
+    finally:
+        transport.close()
+        for media in media_sockets:
+            media.close()
+    outputs.finish()
+    return exit_code(engine)
+
+
+def exit_code(engine: Engine) -> int:
+    """SIPp's exit code from the counters (reference 11.3)."""
+    if engine.stop_now:
+        return EXIT_INTERNAL
+    totals = engine.stats.snapshot()
+    failed = totals.counter("FailedCall")
+    succeeded = totals.counter("SuccessfulCall")
+    if engine.timed_out and not failed and not succeeded:
+        return EXIT_INTERNAL
+    return EXIT_FAILED_CALLS if failed else EXIT_OK
+
+
+async def _serve(engine: Engine, transport: UdpTransport, outputs: RunOutputs, config: Config) -> None:
+    loop = asyncio.get_running_loop()
+    await transport.start(loop)
+    install_signal_handlers(loop, engine)
+    outputs.start()
+    if config.sleep:
+        await asyncio.sleep(config.sleep / 1000)
+    await engine.run()
+    if engine.timed_out and config.timeout_error:
+        outputs.finish()
+        raise FatalError(f"{engine.scenario.name} timed out after '{config.timeout / 1000:.3f}' seconds")
+
+
+def _event_loop(main: Callable[[], object]) -> None:
+    """Run `main()` on uvloop when it is installed, else on asyncio's default loop."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main())  # type: ignore[arg-type]
+        return
+    uvloop.run(main())  # type: ignore[arg-type]

@@ -1,0 +1,163 @@
+"""The registry of message keywords: name -> how to render it.
+
+Each entry turns a keyword (name, offset, parameters) and the run's constants into either a string
+(the value cannot change during the run, so binding folds it into the template) or a function of
+the call being rendered. The call is read through the attributes listed in `CallView`; this module
+knows nothing else of the engine.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sipperf.sip.headers import uri_in_brackets
+from sipperf.sip.message import SipMessage
+from sipperf.timefmt import tab_timestamp
+
+# Keywords after which SIPp applies the empty-line removal rule (reference 5.1).
+LINE_REMOVING = ("last_", "$", "field", "routes")
+
+
+class CallView(Protocol):
+    """What a per-call renderer reads from the call."""
+
+    number: int
+    call_id: str
+    cseq: int
+    msg_index: int
+    last_msg: SipMessage | None
+    peer_tag: str | None
+    userid: int
+
+
+@dataclass
+class RunContext:
+    """Values fixed for the whole run, known once the sockets are open."""
+
+    pid: int
+    service: str
+    local_ip: str  # IPv6 in brackets
+    local_port: int
+    remote_ip: str  # IPv6 in brackets
+    remote_port: int
+    remote_host: str
+    transport: str  # "UDP"
+    media_ip: str  # no brackets
+    media_port: int
+    server_ip: str
+    sipp_version: str
+    users: int = -1
+    custom: dict[str, str] = field(default_factory=dict)
+    now_ms: Callable[[], float] = lambda: 0.0
+    dynamic_start: int = 10000
+    dynamic_max: int = 12000
+    dynamic_step: int = 4
+    dynamic_next: int = 10000
+
+
+def ip_type(ip: str) -> str:
+    return "6" if ":" in ip else "4"
+
+
+Value = str | Callable[[Any], str]
+Factory = Callable[[int, dict[str, str], RunContext], Value]
+
+
+def _last(fn: Callable[[SipMessage], str]) -> Callable[[CallView], str]:
+    def render(call: CallView) -> str:
+        msg = call.last_msg
+        return fn(msg) if msg is not None else ""
+
+    return render
+
+
+def _last_header(name: str) -> Factory:
+    header = name[:-1] if name.endswith(":") else name
+    return lambda off, params, ctx: _last(lambda msg: msg.header_line(header))
+
+
+def _branch(off: int, params: dict[str, str], ctx: RunContext) -> Value:
+    prefix = f"z9hG4bK-{ctx.pid}-"
+    return lambda call: f"{prefix}{call.number}-{call.msg_index + off}"
+
+
+def _dynamic_id(off: int, params: dict[str, str], ctx: RunContext) -> Value:
+    def render(call: CallView) -> str:
+        value = ctx.dynamic_next
+        ctx.dynamic_next += ctx.dynamic_step
+        if ctx.dynamic_next > ctx.dynamic_max:
+            ctx.dynamic_next = ctx.dynamic_start
+        return str(value)
+
+    return render
+
+
+def _last_cseq_number(off: int, params: dict[str, str], ctx: RunContext) -> Value:
+    return lambda call: str((call.last_msg.cseq[0] if call.last_msg else 0) + off)
+
+
+def _peer_tag_param(off: int, params: dict[str, str], ctx: RunContext) -> Value:
+    return lambda call: f";tag={call.peer_tag}" if call.peer_tag else ""
+
+
+def _auto_media_port(off: int, params: dict[str, str], ctx: RunContext) -> Value:
+    return lambda call: str(ctx.media_port + off + (4 * (call.number - 1)) % 10000)
+
+
+BUILTIN: dict[str, Factory] = {
+    "service": lambda off, params, ctx: ctx.service,
+    "remote_ip": lambda off, params, ctx: ctx.remote_ip,
+    "remote_host": lambda off, params, ctx: ctx.remote_host,
+    "remote_port": lambda off, params, ctx: str(ctx.remote_port + off),
+    "transport": lambda off, params, ctx: ctx.transport,
+    "local_ip": lambda off, params, ctx: ctx.local_ip,
+    "local_ip_type": lambda off, params, ctx: ip_type(ctx.local_ip),
+    "local_port": lambda off, params, ctx: str(ctx.local_port + off),
+    "server_ip": lambda off, params, ctx: ctx.server_ip,
+    "media_ip": lambda off, params, ctx: ctx.media_ip,
+    "media_ip_type": lambda off, params, ctx: ip_type(ctx.media_ip),
+    "media_port": lambda off, params, ctx: str(ctx.media_port + off),
+    "rtpstream_audio_port": lambda off, params, ctx: str(ctx.media_port + off),
+    "rtpstream_video_port": lambda off, params, ctx: str(ctx.media_port + off),
+    "auto_media_port": _auto_media_port,
+    "pid": lambda off, params, ctx: str(ctx.pid),
+    "sipp_version": lambda off, params, ctx: ctx.sipp_version,
+    "users": lambda off, params, ctx: str(ctx.users),
+    "userid": lambda off, params, ctx: lambda call: str(call.userid),
+    "branch": _branch,
+    "call_number": lambda off, params, ctx: lambda call: str(call.number),
+    "call_id": lambda off, params, ctx: lambda call: call.call_id,
+    "cseq": lambda off, params, ctx: lambda call: str(call.cseq + off),
+    "msg_index": lambda off, params, ctx: lambda call: str(call.msg_index),
+    "peer_tag_param": _peer_tag_param,
+    "last_Request_URI": lambda off, params, ctx: _last(lambda msg: uri_in_brackets(msg.first("To") or "")),
+    "last_cseq_number": _last_cseq_number,
+    "last_message": lambda off, params, ctx: _last(lambda msg: msg.text),
+    "clock_tick": lambda off, params, ctx: lambda call: str(int(ctx.now_ms())),
+    "timestamp": lambda off, params, ctx: lambda call: tab_timestamp(time.time()),
+    "date": lambda off, params, ctx: lambda call: email.utils.formatdate(usegmt=True),
+    "dynamic_id": _dynamic_id,
+}
+
+
+def is_known(name: str, custom: frozenset[str] | set[str] | dict[str, str]) -> bool:
+    """True when `name` is a keyword sipperf renders (built-in, `[last_*]`, or defined by -key)."""
+    if name in BUILTIN or name == "len" or name in custom:
+        return True
+    return name.startswith("last_") and len(name) > len("last_")
+
+
+def make_renderer(keyword: Any, ctx: RunContext) -> Value:
+    """The value of `keyword` (an object with name, offset, params) for this run."""
+    name: str = keyword.name
+    params: dict[str, str] = dict(keyword.params)
+    factory = BUILTIN.get(name)
+    if factory is None and name.startswith("last_"):
+        factory = _last_header(name[len("last_") :])
+    if factory is not None:
+        return factory(keyword.offset, params, ctx)
+    return ctx.custom[name]

@@ -1,0 +1,57 @@
+"""Header names: the table of full and compact forms, and small helpers on header values."""
+
+from __future__ import annotations
+
+# RFC 3261 section 7.3.3 and later RFCs: compact form -> full name (lower case).
+COMPACT_TO_FULL: dict[str, str] = {
+    "a": "accept-contact",
+    "b": "referred-by",
+    "c": "content-type",
+    "d": "request-disposition",
+    "e": "content-encoding",
+    "f": "from",
+    "i": "call-id",
+    "j": "reject-contact",
+    "k": "supported",
+    "l": "content-length",
+    "m": "contact",
+    "n": "identity-info",
+    "o": "event",
+    "r": "refer-to",
+    "s": "subject",
+    "t": "to",
+    "u": "allow-events",
+    "v": "via",
+    "x": "session-expires",
+    "y": "identity",
+}
+FULL_TO_COMPACT: dict[str, str] = {full: short for short, full in COMPACT_TO_FULL.items()}
+
+
+def canonical(name: str) -> str:
+    """The lower-case full name of a header name as written (`i` -> `call-id`, `Via` -> `via`)."""
+    low = name.strip().lower()
+    return COMPACT_TO_FULL.get(low, low)
+
+
+def param(value: str, name: str) -> str | None:
+    """The value of `;name=` in a header value (`tag`, `branch`), or None when absent."""
+    low = value.lower()
+    key = ";" + name + "="
+    start = low.find(key)
+    if start < 0:
+        return None
+    begin = start + len(key)
+    end = begin
+    while end < len(value) and value[end] not in ";,> \t\r\n":
+        end += 1
+    return value[begin:end]
+
+
+def uri_in_brackets(value: str) -> str:
+    """The URI between `<` and `>` of a name-addr, or "" when there is none."""
+    start = value.find("<")
+    if start < 0:
+        return ""
+    end = value.find(">", start + 1)
+    return value[start + 1 : end] if end > 0 else ""

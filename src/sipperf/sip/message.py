@@ -1,0 +1,151 @@
+"""A received SIP message, parsed lazily: only what is asked for is looked at.
+
+The hot path needs the start line, Call-ID, CSeq, the top Via branch and the To tag; each is found
+by a direct search for its usual spelling, falling back to the full header table (which handles
+compact forms, odd case and spacing) only when that search misses. The full table is built on first
+use and kept.
+"""
+
+from __future__ import annotations
+
+from sipperf.sip.headers import FULL_TO_COMPACT, canonical, param
+
+SIP_VERSION = "SIP/2.0"
+
+
+class MalformedMessage(ValueError):
+    """The bytes are not a SIP message sipperf can dispatch (counted and logged, never fatal)."""
+
+
+class SipMessage:
+    """One SIP message as text (latin-1 decoded, so every byte maps to one character)."""
+
+    __slots__ = ("text", "head", "start_line", "method", "code", "_table", "_cseq")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        end = text.find("\r\n\r\n")
+        if end < 0:
+            end = len(text)
+        self.head = "\r\n" + text[:end]
+        line_end = text.find("\r\n")
+        self.start_line = text[: line_end if line_end >= 0 else end]
+        self._table: dict[str, list[tuple[str, str]]] | None = None
+        self._cseq: tuple[int, str] | None = None
+        if self.start_line.startswith("SIP/2.0 "):
+            self.method = ""
+            try:
+                self.code = int(self.start_line[8:11])
+            except ValueError:
+                raise MalformedMessage(f"bad status line '{self.start_line}'") from None
+        else:
+            space = self.start_line.find(" ")
+            if space <= 0 or SIP_VERSION not in self.start_line:
+                raise MalformedMessage(f"bad request line '{self.start_line}'")
+            self.method = self.start_line[:space]
+            self.code = 0
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SipMessage:
+        return cls(data.decode("latin-1"))
+
+    @property
+    def is_request(self) -> bool:
+        return self.code == 0
+
+    @property
+    def body(self) -> str:
+        end = self.text.find("\r\n\r\n")
+        return "" if end < 0 else self.text[end + 4 :]
+
+    # -- the full header table -------------------------------------------------------------
+    def _headers(self) -> dict[str, list[tuple[str, str]]]:
+        """lower-case full name -> [(name as written, value)], continuation lines unfolded."""
+        table = self._table
+        if table is None:
+            table = {}
+            lines = self.head[2:].split("\r\n")[1:]
+            entries: list[list[str]] = []
+            for line in lines:
+                if line[:1] in (" ", "\t") and entries:
+                    entries[-1][1] += " " + line.strip()
+                    continue
+                colon = line.find(":")
+                if colon <= 0:
+                    continue
+                entries.append([line[:colon].rstrip(), line[colon + 1 :].strip()])
+            for name, value in entries:
+                table.setdefault(canonical(name), []).append((name, value))
+            self._table = table
+        return table
+
+    def values(self, name: str) -> list[str]:
+        """Every value of header `name` (full or compact form, any case), in message order."""
+        return [value for _, value in self._headers().get(canonical(name), ())]
+
+    def header_line(self, name: str) -> str:
+        """SIPp's `[last_<name>:]`: `Name: v1, v2` from every header of that name, or "".
+
+        As SIPp 3.6.1: the name is written as received; the compact form is used only when the full
+        form is absent.
+        """
+        table = self._headers()
+        key = name.strip().lower()
+        entries = table.get(canonical(key))
+        if not entries:
+            return ""
+        written = [e for e in entries if e[0].lower() == key] or [
+            e for e in entries if e[0].lower() == FULL_TO_COMPACT.get(key, key)
+        ]
+        if not written:
+            written = entries
+        return f"{written[0][0]}: " + ", ".join(value for _, value in written)
+
+    def first(self, spelled: str) -> str | None:
+        """The first value of a header given in its usual spelling (`Call-ID`), fast path first."""
+        head = self.head
+        start = head.find("\r\n" + spelled + ":")
+        if start >= 0:
+            start += len(spelled) + 3
+            end = head.find("\r\n", start)
+            if end < 0:
+                end = len(head)
+            if head[end + 2 : end + 3] not in (" ", "\t"):
+                return head[start:end].strip()
+        found = self._headers().get(canonical(spelled))
+        return found[0][1] if found else None
+
+    # -- typed slots the engine uses on every message ---------------------------------------
+    @property
+    def call_id(self) -> str | None:
+        return self.first("Call-ID")
+
+    @property
+    def cseq(self) -> tuple[int, str]:
+        """(number, method) of the CSeq header; (0, "") when absent or malformed."""
+        cached = self._cseq
+        if cached is None:
+            value = self.first("CSeq") or ""
+            parts = value.split()
+            try:
+                cached = (int(parts[0]), parts[1] if len(parts) > 1 else "")
+            except (ValueError, IndexError):
+                cached = (0, "")
+            self._cseq = cached
+        return cached
+
+    @property
+    def to_tag(self) -> str | None:
+        to = self.first("To")
+        return None if to is None else param(to, "tag")
+
+    @property
+    def has_to(self) -> bool:
+        return self.first("To") is not None
+
+    @property
+    def via_branch(self) -> str | None:
+        via = self.first("Via")
+        if via is None:
+            return None
+        return param(via.split(",", 1)[0], "branch")

@@ -1,0 +1,113 @@
+"""Unit tests of message normalisation, keyword parsing and rendering (golden: SIPp 3.6.1 wire bytes)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sipperf.scenario.keywords import RunContext, is_known
+from sipperf.scenario.loader import load_builtin
+from sipperf.scenario.template import Keyword, Template, TemplateSyntaxError, normalize_cdata, tokenize
+from sipperf.sip.message import SipMessage
+
+GOLDEN = json.loads((Path(__file__).parent.parent / "golden" / "uac_call1_wire.json").read_text())
+
+
+class FakeCall:
+    def __init__(self, number=1, call_id="1-2104@127.0.0.1", last=None, index=0):
+        self.number = number
+        self.call_id = call_id
+        self.cseq = 0
+        self.msg_index = index
+        self.last_msg = SipMessage(last) if last else None
+        self.peer_tag = self.last_msg.to_tag if self.last_msg else None
+        self.userid = 0
+
+
+def context(pid, local_port, media_port, remote_port):
+    return RunContext(pid=pid, service="service", local_ip="127.0.0.1", local_port=local_port,
+                      remote_ip="127.0.0.1", remote_port=remote_port, remote_host="127.0.0.1",
+                      transport="UDP", media_ip="127.0.0.1", media_port=media_port,
+                      server_ip="127.0.0.1", sipp_version="3.6.1")
+
+
+def compile_text(text, custom=()):
+    return Template.compile(normalize_cdata(text, True), lambda kw: is_known(kw.name, set(custom)))
+
+
+def test_builtin_uac_and_uas_render_the_bytes_sipp_sent():
+    wire = [m["text"] for m in GOLDEN["messages"]]
+    uac_ctx = context(GOLDEN["pid_uac"], GOLDEN["uac_port"], GOLDEN["uac_media_port"], GOLDEN["uas_port"])
+    uas_ctx = context(GOLDEN["pid_uas"], GOLDEN["uas_port"], GOLDEN["uas_media_port"], GOLDEN["uac_port"])
+    uac = load_builtin("uac")
+    uas = load_builtin("uas")
+    assert uac.steps[0].template.bind(uac_ctx).render(FakeCall()) == wire[0]
+    assert uas.steps[1].template.bind(uas_ctx).render(FakeCall(last=wire[0], index=1)) == wire[1]
+    assert uas.steps[2].template.bind(uas_ctx).render(FakeCall(last=wire[0], index=2)) == wire[2]
+    assert uac.steps[5].template.bind(uac_ctx).render(FakeCall(last=wire[2], index=5)) == wire[3]
+    assert uac.steps[7].template.bind(uac_ctx).render(FakeCall(last=wire[2], index=7)) == wire[4]
+
+
+@pytest.mark.parametrize(
+    ("cdata", "expected"),
+    [
+        # headers only, ]]> right after the last header: one blank line appended
+        ("\n  OPTIONS sip:a SIP/2.0\n  Content-Length: 0", "OPTIONS sip:a SIP/2.0\nContent-Length: 0\n\n"),
+        # many blank lines at the end collapse to one
+        ("OPTIONS sip:a SIP/2.0\nX: 1\n\n\n\n   ", "OPTIONS sip:a SIP/2.0\nX: 1\n\n"),
+        # body closed on a later line: exactly one newline after the body
+        ("MESSAGE sip:a SIP/2.0\n   L: 3\n\n   X\n   ", "MESSAGE sip:a SIP/2.0\nL: 3\n\nX\n"),
+        # body closed directly by ]]>: no newline after the body
+        ("MESSAGE sip:a SIP/2.0\nL: 3\n\nX", "MESSAGE sip:a SIP/2.0\nL: 3\n\nX"),
+        # a tab-only line counts as the blank separator
+        ("MESSAGE sip:a SIP/2.0\n\t\nX\n", "MESSAGE sip:a SIP/2.0\n\nX\n"),
+    ],
+)
+def test_normalisation_follows_sipp(cdata, expected):
+    assert normalize_cdata(cdata, is_send=True) == expected
+
+
+def test_len_is_padded_to_five_and_counts_the_rendered_body():
+    template = compile_text("MESSAGE sip:a SIP/2.0\nContent-Length: [len]\n\nX\n")
+    assert template.bind(context(1, 5060, 6000, 5060)).render(FakeCall()).endswith(
+        "Content-Length:     3\r\n\r\nX\r\n"
+    )
+    empty = compile_text("BYE sip:a SIP/2.0\nContent-Length: [len]\n")
+    assert "Content-Length:     0\r\n\r\n" in empty.bind(context(1, 5060, 6000, 5060)).render(FakeCall())
+
+
+def test_offsets_and_per_call_keywords():
+    template = compile_text(
+        "BYE sip:a SIP/2.0\nX: [branch] [branch-1] [cseq] [cseq+1] [remote_port+1] [local_port+2]\n"
+        "Y: [call_number] [call_id] [pid] [sipp_version] [users] [userid] [msg_index]\n"
+    )
+    text = template.bind(context(9652, 5060, 6000, 5399)).render(FakeCall(call_id="cid"))
+    assert "X: z9hG4bK-9652-1-0 z9hG4bK-9652-1--1 0 1 5400 5062\r\n" in text
+    assert "Y: 1 cid 9652 3.6.1 -1 0 0\r\n" in text
+
+
+def test_empty_keyword_alone_on_a_line_removes_the_line_but_not_mid_line():
+    template = compile_text("SIP/2.0 200 OK\n[last_Record-Route:]\n[last_Via:]\nA: [last_X:];tag=x\nB: 1\n")
+    last = "INVITE sip:a SIP/2.0\r\nVia: v1\r\nTo: t\r\n\r\n"
+    text = template.bind(context(1, 5060, 6000, 5060)).render(FakeCall(last=last))
+    assert text == "SIP/2.0 200 OK\r\nVia: v1\r\nA: ;tag=x\r\nB: 1\r\n\r\n"
+
+
+def test_dynamic_id_and_custom_keys_and_hex_escape():
+    ctx = context(1, 5060, 6000, 5060)
+    ctx.custom = {"mykey": "val", "empty": ""}
+    template = compile_text("INFO sip:a SIP/2.0\nX: [dynamic_id] [dynamic_id] [mykey]|[empty]| \\x5bnot]\n",
+                            custom=("mykey", "empty"))
+    text = template.bind(ctx).render(FakeCall())
+    assert "X: 10000 10004 val|| [not]\r\n" in text
+
+
+def test_unknown_keyword_is_rejected():
+    with pytest.raises(TemplateSyntaxError, match="Unsupported keyword 'nosuchkw'"):
+        compile_text("INFO sip:a SIP/2.0\nX: [nosuchkw]\n")
+
+
+def test_tokenizer_bracket_rules():
+    assert tokenize("a [b [c] d") == ["a [b ", Keyword("c", 0, (), "[c]"), " d"]
+    assert tokenize("x [field0 line=\"[$a]\"] y")[1].params == (("line", "[$a]"),)
+    assert tokenize("unterminated [abc") == ["unterminated [abc"]
