@@ -12,6 +12,7 @@ import os
 import socket
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 
 from sipperf import SIPP_VERSION
 from sipperf.config import Config
@@ -23,6 +24,7 @@ from sipperf.output.run_outputs import RunOutputs
 from sipperf.scenario.keywords import RunContext
 from sipperf.scenario.loader import load_builtin, load_file
 from sipperf.scenario.model import Mode, Scenario, StepKind
+from sipperf.stats import Stats
 from sipperf.transport.udp import UdpTransport, bind_udp
 
 DEFAULT_REMOTE_PORT = 5060
@@ -168,7 +170,9 @@ def _run(config: Config) -> int:
         dynamic_next=config.dynamicStart,
     )
     remote = (remote_ip, remote_port) if remote_ip else None
-    engine = Engine(scenario, engine_settings(scenario, config), ctx, transport, remote)
+    engine = Engine(scenario, engine_settings(scenario, config), ctx, transport, remote, Stats)
+    if config.l is None:
+        engine.limit_for_rate = lambda rate: default_call_limit(scenario, replace(config, r=rate))
     engine_box.append(engine)
     outputs = RunOutputs(config, scenario, engine)
     try:
@@ -200,7 +204,10 @@ async def _serve(engine: Engine, transport: UdpTransport, outputs: RunOutputs, c
     outputs.start()
     if config.sleep:
         await asyncio.sleep(config.sleep / 1000)
-    await engine.run()
+    try:
+        await engine.run()
+    finally:
+        outputs.stop_input(loop)
     if engine.timed_out and config.timeout_error:
         outputs.finish()
         raise FatalError(f"{engine.scenario.name} timed out after '{config.timeout / 1000:.3f}' seconds")

@@ -33,3 +33,17 @@ def hms_usec(ms: float) -> str:
     total_us = int(round(ms * 1000))
     secs, us = divmod(total_us, 1_000_000)
     return f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}:{us:06d}"
+
+
+def time_string(ms: float) -> str:
+    """A duration as SIPp shows pause lengths: `0ms`, `4000ms`, `12.50ms`, `15.0s`, `1:05`, `2:00:00`."""
+    if ms < 10000:
+        if int(ms + 0.9999) == int(ms):
+            return f"{int(ms)}ms"
+        return f"{ms:.2f}ms" if ms < 1000 else f"{ms:.1f}ms"
+    if ms < 60000:
+        return f"{ms / 1000:.1f}s"
+    secs = int(ms / 1000)
+    if ms < 3600000:
+        return f"{secs // 60}:{secs % 60:02d}"
+    return f"{secs // 3600}:{secs // 60 % 60:02d}:{secs % 60:02d}"

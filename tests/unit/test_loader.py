@@ -36,8 +36,14 @@ def test_builtin_uas_model():
 
 
 def test_file_name_gives_the_scenario_name_and_labels_resolve(tmp_path):
-    path = write(tmp_path, OPTIONS + '<recv response="200" next="end"/>\n' + OPTIONS
-                 + '<label id="end"/>\n<recv response="200"/>\n', name="my_scen.xml")
+    path = write(
+        tmp_path,
+        OPTIONS
+        + '<recv response="200" next="end"/>\n'
+        + OPTIONS
+        + '<label id="end"/>\n<recv response="200"/>\n',
+        name="my_scen.xml",
+    )
     scen = load_file(path)
     assert scen.name == "my_scen"
     assert scen.steps[1].next == 3 and scen.labels == {"end": 3}
@@ -46,8 +52,11 @@ def test_file_name_gives_the_scenario_name_and_labels_resolve(tmp_path):
 @pytest.mark.parametrize(
     ("body", "line", "message"),
     [
-        ("<send><![CDATA[\n INFO sip:a SIP/2.0\n X: [nosuchkw]\n]]></send>\n", 3,
-         "Unsupported keyword 'nosuchkw'"),
+        (
+            "<send><![CDATA[\n INFO sip:a SIP/2.0\n X: [nosuchkw]\n]]></send>\n",
+            3,
+            "Unsupported keyword 'nosuchkw'",
+        ),
         ("<bogus/>\n", 3, "Unknown element 'bogus'"),
         ('<recv response="200" next="nowhere"/>\n', 3, "label 'nowhere'"),
         ('<label id="a"/>\n<label id="a"/>\n' + OPTIONS, 4, "used twice"),
@@ -58,8 +67,11 @@ def test_file_name_gives_the_scenario_name_and_labels_resolve(tmp_path):
         ("<send><![CDATA[   ]]></send>\n", 3, "Empty CDATA"),
         ('<recv response="20x"/>\n', 3, "must be an integer"),
         ('<recv response="200" rrs="true"/>\n', 3, "attribute 'rrs' of <recv> is not supported yet"),
-        ('<recv response="200"><action><ereg regexp="a" assign_to="x"/></action></recv>\n', 3,
-         "actions are not supported yet"),
+        (
+            '<recv response="200"><action><ereg regexp="a" assign_to="x"/></action></recv>\n',
+            3,
+            "actions are not supported yet",
+        ),
         ('<send start_rtd="x">' + OPTIONS[6:], None, "started but never stopped"),
         ("<send><![CDATA[\n OPTIONS sip:a SIP/2.0\n]]></sendx>\n", 5, "Invalid XML"),
     ],

@@ -25,10 +25,20 @@ class FakeCall:
 
 
 def context(pid, local_port, media_port, remote_port):
-    return RunContext(pid=pid, service="service", local_ip="127.0.0.1", local_port=local_port,
-                      remote_ip="127.0.0.1", remote_port=remote_port, remote_host="127.0.0.1",
-                      transport="UDP", media_ip="127.0.0.1", media_port=media_port,
-                      server_ip="127.0.0.1", sipp_version="3.6.1")
+    return RunContext(
+        pid=pid,
+        service="service",
+        local_ip="127.0.0.1",
+        local_port=local_port,
+        remote_ip="127.0.0.1",
+        remote_port=remote_port,
+        remote_host="127.0.0.1",
+        transport="UDP",
+        media_ip="127.0.0.1",
+        media_port=media_port,
+        server_ip="127.0.0.1",
+        sipp_version="3.6.1",
+    )
 
 
 def compile_text(text, custom=()):
@@ -69,8 +79,10 @@ def test_normalisation_follows_sipp(cdata, expected):
 
 def test_len_is_padded_to_five_and_counts_the_rendered_body():
     template = compile_text("MESSAGE sip:a SIP/2.0\nContent-Length: [len]\n\nX\n")
-    assert template.bind(context(1, 5060, 6000, 5060)).render(FakeCall()).endswith(
-        "Content-Length:     3\r\n\r\nX\r\n"
+    assert (
+        template.bind(context(1, 5060, 6000, 5060))
+        .render(FakeCall())
+        .endswith("Content-Length:     3\r\n\r\nX\r\n")
     )
     empty = compile_text("BYE sip:a SIP/2.0\nContent-Length: [len]\n")
     assert "Content-Length:     0\r\n\r\n" in empty.bind(context(1, 5060, 6000, 5060)).render(FakeCall())
@@ -96,8 +108,10 @@ def test_empty_keyword_alone_on_a_line_removes_the_line_but_not_mid_line():
 def test_dynamic_id_and_custom_keys_and_hex_escape():
     ctx = context(1, 5060, 6000, 5060)
     ctx.custom = {"mykey": "val", "empty": ""}
-    template = compile_text("INFO sip:a SIP/2.0\nX: [dynamic_id] [dynamic_id] [mykey]|[empty]| \\x5bnot]\n",
-                            custom=("mykey", "empty"))
+    template = compile_text(
+        "INFO sip:a SIP/2.0\nX: [dynamic_id] [dynamic_id] [mykey]|[empty]| \\x5bnot]\n",
+        custom=("mykey", "empty"),
+    )
     text = template.bind(ctx).render(FakeCall())
     assert "X: 10000 10004 val|| [not]\r\n" in text
 
@@ -109,5 +123,5 @@ def test_unknown_keyword_is_rejected():
 
 def test_tokenizer_bracket_rules():
     assert tokenize("a [b [c] d") == ["a [b ", Keyword("c", 0, (), "[c]"), " d"]
-    assert tokenize("x [field0 line=\"[$a]\"] y")[1].params == (("line", "[$a]"),)
+    assert tokenize('x [field0 line="[$a]"] y')[1].params == (("line", "[$a]"),)
     assert tokenize("unterminated [abc") == ["unterminated [abc"]

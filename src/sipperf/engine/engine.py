@@ -23,6 +23,7 @@ from sipperf.scenario.model import Mode, Scenario
 from sipperf.sip.message import MalformedMessage, SipMessage
 
 KEEPALIVES = (b"\r\n\r\n", b"\x00\x00\x00\x00")
+MAX_SLEEP_MS = 200.0  # the loop looks around at least this often even with nothing due
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ class Engine:
         self.timers = TimerWheel(0.0)
         self.pacer = RatePacer(settings.rate, settings.rate_period_ms, 0.0)
         self.call_limit = settings.call_limit
+        # the default -l as a function of the rate; None when -l was given
+        self.limit_for_rate: Callable[[float], int] | None = None
         self.created = 0
         self.call_numbers = 0
         self.quitting = 0  # SIPp's quit level: 10 graceful, 20 forced
@@ -133,6 +136,7 @@ class Engine:
         self.stop_now = False
         self.timed_out = False
         self.last_error = ""
+        self.last_error_at = 0.0
         self.dead_call_msgs = 0
         self.out_of_call_msgs = 0
         self.trace_msg: Callable[[str, bytes, float], None] | None = None
@@ -141,7 +145,9 @@ class Engine:
         self._next_sweep = 0.0
         self._done: asyncio.Future | None = None
         self._handle: asyncio.TimerHandle | None = None
+        self._armed_for = float("inf")
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.timers.on_earlier = self.wake_soon
 
     # -- clock and hooks --------------------------------------------------------------------
     def now(self) -> float:
@@ -155,6 +161,7 @@ class Engine:
     def warning(self, text: str) -> None:
         self.stats.count("Warnings")
         self.last_error = text
+        self.last_error_at = time.time()
         if self.trace_err is not None:
             self.trace_err(text)
 
@@ -242,6 +249,8 @@ class Engine:
 
     def call_ended(self, call: Call, reason: str | None, now: float, counted: bool) -> None:
         self.calls.pop(call.call_id, None)
+        if self.quitting and not self.calls:
+            self.wake_soon()
         if counted:
             self.stats.call_ended(reason, now - call.start)
         else:
@@ -266,8 +275,22 @@ class Engine:
                 continue
             self.new_call(None, remote, incoming=False, now=now).advance(now)
 
+    def current_rate(self) -> float:
+        return self.pacer.rate
+
     def set_rate(self, rate: float) -> None:
+        """A new rate from now on (keys, remote control); the default -l follows it."""
         self.pacer.set_rate(rate, self.now())
+        if self.limit_for_rate is not None:
+            self.call_limit = self.limit_for_rate(self.pacer.rate)
+        self.wake_soon()
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume call creation; resuming starts a fresh schedule (no burst)."""
+        self.paused = paused
+        if not paused:
+            self.pacer.set_rate(self.pacer.rate, self.now())
+            self.wake_soon()
 
     # -- quitting ---------------------------------------------------------------------------
     def quit(self, graceful: bool) -> None:
@@ -275,6 +298,7 @@ class Engine:
         self.quitting += 10 if graceful else 20
         if self.quitting >= 20:
             self.abort_all()
+        self.wake_soon()
 
     def abort_all(self) -> None:
         """Forced quit as SIPp 3.7.5: every call is aborted and counted failed."""
@@ -294,10 +318,39 @@ class Engine:
 
     # -- the loop ---------------------------------------------------------------------------
     def _tick(self) -> None:
-        if self.advance_time(self.now()):
+        self._handle = None
+        now = self.now()
+        if self.advance_time(now):
             self.stop()
             return
-        self._handle = self._loop.call_later(self.settings.timer_resol_ms / 1000.0, self._tick)  # type: ignore[union-attr]
+        self._arm(now, self.next_wake(now))
+
+    def next_wake(self, now: float) -> float:
+        """When the loop next has something to do (a timer, a new call, a periodic hook)."""
+        wake = min(self.timers.next_due(), now + MAX_SLEEP_MS)
+        if self.client and not self.quitting and not self.paused:
+            wake = min(wake, self.pacer.next_due_ms())
+        for entry in self._periodic:
+            wake = min(wake, entry[1])
+        return wake
+
+    def _arm(self, now: float, wake: float) -> None:
+        """Run the next tick at `wake` (not sooner than -timer_resol from now)."""
+        loop = self._loop
+        if loop is None or self._done is None or self._done.done():
+            return
+        wake = max(wake, now + self.settings.timer_resol_ms)
+        if self._handle is not None:
+            if self._armed_for <= wake:
+                return
+            self._handle.cancel()
+        self._armed_for = wake
+        self.timers.alarm = wake
+        self._handle = loop.call_later((wake - now) / 1000.0, self._tick)
+
+    def wake_soon(self, at: float = 0.0) -> None:
+        """Something changed outside a tick (a new timer, quit, rate): look again by `at`."""
+        self._arm(self.now(), at)
 
     def advance_time(self, now: float) -> bool:
         """One pass of the loop at time `now`: timers, new calls, periodic hooks. True when done."""

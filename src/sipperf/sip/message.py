@@ -20,7 +20,7 @@ class MalformedMessage(ValueError):
 class SipMessage:
     """One SIP message as text (latin-1 decoded, so every byte maps to one character)."""
 
-    __slots__ = ("text", "head", "start_line", "method", "code", "_table", "_cseq")
+    __slots__ = ("text", "head", "start_line", "method", "code", "_table", "_cseq", "_low")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -32,6 +32,7 @@ class SipMessage:
         self.start_line = text[: line_end if line_end >= 0 else end]
         self._table: dict[str, list[tuple[str, str]]] | None = None
         self._cseq: tuple[int, str] | None = None
+        self._low: str | None = None
         if self.start_line.startswith("SIP/2.0 "):
             self.method = ""
             try:
@@ -83,23 +84,50 @@ class SipMessage:
         """Every value of header `name` (full or compact form, any case), in message order."""
         return [value for _, value in self._headers().get(canonical(name), ())]
 
+    def _lines_named(self, name: str) -> list[tuple[str, str]]:
+        """Every header line whose name is exactly `name` (any case): (name as written, value).
+
+        A direct case-insensitive search for `CRLF name:`, as SIPp does; continuation lines are
+        unfolded into the value.
+        """
+        low = self._low
+        if low is None:
+            low = self._low = self.head.lower()
+        head = self.head
+        key = "\r\n" + name.lower() + ":"
+        found: list[tuple[str, str]] = []
+        pos = low.find(key)
+        while pos >= 0:
+            start = pos + len(key)
+            end = head.find("\r\n", start)
+            if end < 0:
+                end = len(head)
+            value = head[start:end].strip()
+            while head[end + 2 : end + 3] in (" ", "\t") and end + 2 < len(head):
+                nxt = head.find("\r\n", end + 2)
+                if nxt < 0:
+                    nxt = len(head)
+                value += " " + head[end + 2 : nxt].strip()
+                end = nxt
+            found.append((head[pos + 2 : pos + 2 + len(name)], value))
+            pos = low.find(key, end)
+        return found
+
     def header_line(self, name: str) -> str:
         """SIPp's `[last_<name>:]`: `Name: v1, v2` from every header of that name, or "".
 
         As SIPp 3.6.1: the name is written as received; the compact form is used only when the full
         form is absent.
         """
-        table = self._headers()
-        key = name.strip().lower()
-        entries = table.get(canonical(key))
-        if not entries:
-            return ""
-        written = [e for e in entries if e[0].lower() == key] or [
-            e for e in entries if e[0].lower() == FULL_TO_COMPACT.get(key, key)
-        ]
-        if not written:
-            written = entries
-        return f"{written[0][0]}: " + ", ".join(value for _, value in written)
+        found = self._lines_named(name)
+        if not found:
+            compact = FULL_TO_COMPACT.get(name.lower())
+            if compact is None:
+                return ""
+            found = self._lines_named(compact)
+            if not found:
+                return ""
+        return f"{found[0][0]}: " + ", ".join(value for _, value in found)
 
     def first(self, spelled: str) -> str | None:
         """The first value of a header given in its usual spelling (`Call-ID`), fast path first."""

@@ -35,9 +35,7 @@ def bind_udp(ip: str, port: int, family: int, buff_size: int) -> socket.socket:
         return sock
     assert last_error is not None
     code = EXIT_BIND if last_error.errno == errno.EADDRINUSE else EXIT_FATAL
-    raise FatalError(
-        f"Unable to bind main socket, errno = {last_error.errno} ({last_error.strerror})", code
-    )
+    raise FatalError(f"Unable to bind main socket, errno = {last_error.errno} ({last_error.strerror})", code)
 
 
 class _Protocol(asyncio.DatagramProtocol):
