@@ -15,20 +15,16 @@ import os
 import re
 import sys
 from dataclasses import dataclass, fields
-from importlib.resources import files
 from typing import Any
 
 from sipperf import SIPP_VERSION, __version__
 from sipperf.config import DEFAULT_BEHAVIORS, Config
 from sipperf.errors import EXIT_FAILED_CALLS, EXIT_NO_CALLS, FatalError, report_fatal
+from sipperf.scenario import builtin
 
 HINT = "Use 'sipp -h' for details"
 
 # Every name `-sd`, `-sn` and `-oocsn` accept (SIPp's embedded scenarios).
-BUILTIN_SCENARIOS = (
-    "uac", "uas", "regexp", "3pcc-C-A", "3pcc-C-B", "3pcc-A", "3pcc-B",
-    "branchc", "branchs", "uac_pcap", "ooc_default", "ooc_dummy",
-)  # fmt: skip
 TRANSPORTS = ("u1", "un", "ui", "t1", "tn", "l1", "ln", "s1", "sn", "c1", "cn")
 
 
@@ -455,9 +451,9 @@ SUPPORTED: frozenset[str] = frozenset({
     "timeout_error", "recv_timeout", "nr", "max_retrans", "max_invite_retrans", "max_non_invite_retrans",
     "T2", "base_cseq", "cid_str", "nostdin", "bg", "v", "h", "help", "trace_stat", "stf", "fd", "f",
     "stat_delimiter", "deadcall_wait", "buff_size", "default_behaviors", "nd", "aa", "key", "mi", "mp",
-    "min_rtp_port", "timer_resol", "max_recv_loops", "max_sched_loops", "skip_rlimit", "sleep",
-    "trace_msg", "trace_err", "message_file", "error_file", "pause_msg_ign", "callid_slash_ign",
-    "workers", "rtcheck",
+    "min_rtp_port", "timer_resol", "skip_rlimit", "sleep", "lost", "rate_scale", "periodic_rtd",
+    "trace_msg", "trace_err", "message_file", "error_file", "message_overwrite", "error_overwrite",
+    "pause_msg_ign", "callid_slash_ign", "workers", "rtcheck",
 })  # fmt: skip
 
 _BY_NAME: dict[str, Option] = {opt.name: opt for opt in OPTIONS}
@@ -619,15 +615,9 @@ def parse_behaviors(text: str) -> frozenset[str]:
 
 
 def _builtin_name(name: str) -> str:
-    if name not in BUILTIN_SCENARIOS:
+    if name not in builtin.NAMES:
         raise _fatal(f"Invalid default scenario name '{name}'")
     return name
-
-
-def builtin_scenario_xml(name: str) -> bytes | None:
-    """The embedded scenario `name` byte for byte, or None when sipperf does not ship it yet."""
-    path = files("sipperf.scenario").joinpath("builtin").joinpath(f"{_builtin_name(name)}.xml")
-    return path.read_bytes() if path.is_file() else None
 
 
 def _transport(value: str) -> str:
@@ -750,7 +740,7 @@ def _scan(argv: list[str]) -> tuple[list[_Given], list[str]]:
 
 
 def _dump(name: str) -> None:
-    xml = builtin_scenario_xml(name)
+    xml = builtin.xml(_builtin_name(name))
     if xml is None:
         raise _fatal(f"scenario '{name}' is not supported yet")
     sys.stdout.flush()
@@ -778,7 +768,7 @@ def _check_supported_values(values: dict[str, Any]) -> None:
     if workers != 1:
         raise _fatal(f"-workers {workers} is not supported yet")
     scenario = values.get("sn")
-    if scenario is not None and builtin_scenario_xml(scenario) is None:
+    if scenario is not None and builtin.xml(_builtin_name(scenario)) is None:
         raise _fatal(f"scenario '{scenario}' is not supported yet")
 
 

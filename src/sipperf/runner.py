@@ -69,6 +69,8 @@ def engine_settings(scenario: Scenario, config: Config) -> EngineSettings:
         default_pause_ms=config.d,
         recv_timeout_ms=config.recv_timeout,
         retrans_enabled=not config.nr,
+        loose_rtcheck=config.rtcheck == "loose",
+        lost_percent=config.lost,
         max_invite_retrans=max_invite,
         max_non_invite_retrans=max_other,
         t2_ms=config.T2,

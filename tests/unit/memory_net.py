@@ -67,6 +67,7 @@ class MemoryNet:
     wire: list[Datagram] = field(default_factory=list)
     queue: list[tuple[tuple, tuple, bytes]] = field(default_factory=list)
     drop: Callable[[Datagram], bool] = lambda datagram: False
+    rewrite: Callable[[Datagram], bytes] | None = None  # change a datagram in flight
 
     def add(self, scenario: Scenario, port: int, remote_port: int | None,
             settings: EngineSettings | None = None) -> Engine:  # fmt: skip
@@ -85,6 +86,8 @@ class MemoryNet:
 
     def transmit(self, src: tuple, dst: tuple, data: bytes) -> None:
         datagram = Datagram(self.clock.now, src, dst, data, False)
+        if self.rewrite is not None:
+            datagram.data = data = self.rewrite(datagram)
         datagram.dropped = self.drop(datagram)
         self.wire.append(datagram)
         if not datagram.dropped:

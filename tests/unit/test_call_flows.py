@@ -4,6 +4,8 @@ Times are exact because the clock is driven by the test: SIPp's retransmission s
 timeouts and the abort procedure are asserted message by message.
 """
 
+import pytest
+
 from sipperf.engine.engine import EngineSettings
 from sipperf.scenario.loader import load_builtin, load_file
 from tests.unit.memory_net import MemoryNet
@@ -172,3 +174,28 @@ def test_forced_quit_aborts_calls_counts_them_failed_and_sends_bye():
     assert net.run(1000, [uac])
     assert counts(uac, "OutgoingCall", "FailedCall") == (2, 2)
     assert [line.split()[0] for _, line in net.lines(UAC_PORT)][-2:] == ["BYE", "BYE"]
+
+
+@pytest.mark.parametrize(("loose", "uas_ok"), [(True, 1), (False, 0)])
+def test_rtcheck_loose_recognises_a_resent_bye_whose_bytes_differ(loose, uas_ok):
+    """The UAC re-sends its BYE with another branch: -rtcheck loose still sees the same BYE and
+    re-sends the 200; the default (full) sees an unexpected BYE in timewait and fails the call."""
+    dropped: list = []
+
+    def drop_first_bye_200(d):
+        if d.src[1] == UAS_PORT and d.msg.cseq[1] == "BYE" and not dropped:
+            dropped.append(d)
+            return True
+        return False
+
+    def new_branch_on_resent_bye(d):
+        resent = d.first_line.startswith("BYE") and dropped
+        return d.data.replace(b"branch=z9hG4bK-4242-1-7", b"branch=z9hG4bK-again") if resent else d.data
+
+    settings = EngineSettings(max_calls=1, loose_rtcheck=loose)
+    net, uac, uas = pair(calls=1, drop=drop_first_bye_200, uas_settings=settings)
+    net.rewrite = new_branch_on_resent_bye
+    assert net.run(20_000)
+    assert counts(uas, "SuccessfulCall") == (uas_ok,)
+    assert counts(uac, "SuccessfulCall") == (1,)
+    assert uas.stats.steps[5].retrans == uas_ok

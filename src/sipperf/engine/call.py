@@ -318,7 +318,7 @@ class Call:
             self.unexpected(msg, now)
             return
         if engine.retrans_enabled:
-            digest = hash(msg.text) or 1
+            digest = msg.loose_digest() if engine.loose_rtcheck else hash(msg.text) or 1
             if digest == self.h_rt:
                 self.answer_retransmission()
                 return

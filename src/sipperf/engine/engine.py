@@ -37,6 +37,7 @@ class EngineSettings:
     default_pause_ms: int = 0
     recv_timeout_ms: int = 0
     retrans_enabled: bool = True
+    loose_rtcheck: bool = False  # -rtcheck loose: retransmissions recognised by headers, not bytes
     max_invite_retrans: int = 5
     max_non_invite_retrans: int = 9
     t2_ms: int = 4000
@@ -107,6 +108,7 @@ class Engine:
         self.default_pause_ms = settings.default_pause_ms
         self.recv_timeout_ms = settings.recv_timeout_ms
         self.retrans_enabled = settings.retrans_enabled
+        self.loose_rtcheck = settings.loose_rtcheck
         self.max_invite_retrans = settings.max_invite_retrans
         self.max_non_invite_retrans = settings.max_non_invite_retrans
         self.t2_ms = settings.t2_ms

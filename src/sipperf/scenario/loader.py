@@ -10,19 +10,14 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import replace
-from importlib import resources
 
 from lxml import etree
 
 from sipperf.errors import ScenarioError
+from sipperf.scenario import builtin
 from sipperf.scenario.keywords import is_known
 from sipperf.scenario.model import Mode, Scenario, Step, StepKind
 from sipperf.scenario.template import Template, TemplateSyntaxError, normalize_cdata
-
-BUILTIN_NAMES = (
-    "uac", "uas", "regexp", "3pcc-C-A", "3pcc-C-B", "3pcc-A", "3pcc-B",
-    "branchc", "branchs", "uac_pcap", "ooc_default", "ooc_dummy",
-)  # fmt: skip
 
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _COMMON = {"next", "test", "chance", "start_rtd", "rtd", "repeat_rtd", "counter", "crlf", "hide",
@@ -47,17 +42,11 @@ def builtin_path(name: str) -> str:
     return f"<builtin {name}>"
 
 
-def builtin_text(name: str) -> bytes:
-    """The XML of an embedded scenario (what `-sd` prints)."""
-    return resources.files("sipperf.scenario").joinpath("builtin", f"{name}.xml").read_bytes()
-
-
-def has_builtin(name: str) -> bool:
-    return resources.files("sipperf.scenario").joinpath("builtin", f"{name}.xml").is_file()
-
-
 def load_builtin(name: str, custom_keys: frozenset[str] = frozenset()) -> Scenario:
-    return _Loader(builtin_path(name), name, custom_keys).load(builtin_text(name))
+    data = builtin.xml(name)
+    if data is None:
+        raise ScenarioError(builtin_path(name), None, f"scenario '{name}' is not supported yet")
+    return _Loader(builtin_path(name), name, custom_keys).load(data)
 
 
 def load_file(path: str, custom_keys: frozenset[str] = frozenset()) -> Scenario:

@@ -143,6 +143,14 @@ class SipMessage:
         found = self._headers().get(canonical(spelled))
         return found[0][1] if found else None
 
+    def loose_digest(self) -> int:
+        """SIPp's `-rtcheck loose` identity: To, From, Call-ID, CSeq (+ status line and body of a
+        response); never 0."""
+        parts: tuple = (self.first("To"), self.first("From"), self.call_id, self.first("CSeq"))
+        if self.code:
+            parts += (self.start_line, self.body)
+        return hash(parts) or 1
+
     # -- typed slots the engine uses on every message ---------------------------------------
     @property
     def call_id(self) -> str | None:
