@@ -150,8 +150,7 @@ def _run(config: Config) -> int:
     sock = bind_udp(bind_ip, config.p, family, config.buff_size)
     media_ip = config.mi or local_ip
     media_port, media_sockets = bind_media_ports(media_ip, config.mp or config.min_rtp_port, bool(config.mp))
-    engine_box: list[Engine] = []
-    transport = UdpTransport(sock, lambda data, addr: engine_box[0].on_datagram(data, addr))
+    transport = UdpTransport(sock)
     ctx = RunContext(
         pid=os.getpid(),
         service=config.s,
@@ -175,7 +174,7 @@ def _run(config: Config) -> int:
     engine = Engine(scenario, engine_settings(scenario, config), ctx, transport, remote, Stats)
     if config.l is None:
         engine.limit_for_rate = lambda rate: default_call_limit(scenario, replace(config, r=rate))
-    engine_box.append(engine)
+    transport.receiver = engine
     outputs = RunOutputs(config, scenario, engine)
     try:
         _event_loop(lambda: _serve(engine, transport, outputs, config))

@@ -199,3 +199,13 @@ def test_rtcheck_loose_recognises_a_resent_bye_whose_bytes_differ(loose, uas_ok)
     assert counts(uas, "SuccessfulCall") == (uas_ok,)
     assert counts(uac, "SuccessfulCall") == (1,)
     assert uas.stats.steps[5].retrans == uas_ok
+
+
+def test_malformed_messages_are_counted_and_the_run_goes_on():
+    net, uac, uas = pair(calls=2)
+    for junk in (b"hello", b"SIP/2.0 abc\r\n\r\n", b"OPTIONS sip:a SIP/2.0\r\nTo: x\r\n\r\n", b"\r\n\r\n"):
+        uas.on_datagram(junk, ("127.0.0.1", 9))
+    assert counts(uas, "Warnings") == (3,)  # the keep-alive is silently ignored
+    assert "without Call-ID" in uas.last_error
+    assert net.run(20_000)
+    assert counts(uac, "SuccessfulCall") == (2,) and counts(uas, "SuccessfulCall") == (2,)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -225,6 +226,14 @@ class Engine:
         self.stats.count("OutOfCallMsgs")
         self.out_of_call_msgs += 1
         self.warning(f"Discarding message which can't be mapped to a known SIPp call:\n{msg.text}")
+
+    def on_processing_error(self, err: Exception, data: bytes) -> None:
+        """An internal error while processing one message: counted and logged, the run goes on."""
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        self.warning(
+            f"Internal error processing a message ({type(err).__name__}: {err} at {where.filename}:"
+            f"{where.lineno}), message discarded: '{data.decode('latin-1')}'"
+        )
 
     def answer_out_of_call(self, msg: SipMessage, addr: tuple) -> None:
         """`-aa` in client mode: a 200 OK to an out-of-call INFO/NOTIFY/OPTIONS/UPDATE."""

@@ -1,7 +1,7 @@
-"""UDP with one socket for all calls (`-t u1`): bind as SIPp does, send, deliver datagrams.
+"""UDP with one socket for all calls (`-t u1`): bind as SIPp does, send, hand datagrams on.
 
 SIPp's port rule: `-p` exactly (EADDRINUSE -> exit 254), otherwise the first free port of
-5060..5119, otherwise one the OS chooses. Every received datagram goes straight to `deliver`.
+5060..5119, otherwise one the OS chooses. Every received datagram goes straight to the receiver.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
-from collections.abc import Callable
+from typing import Protocol
 
 from sipperf.errors import EXIT_BIND, EXIT_FATAL, FatalError
 
@@ -38,12 +38,24 @@ def bind_udp(ip: str, port: int, family: int, buff_size: int) -> socket.socket:
     raise FatalError(f"Unable to bind main socket, errno = {last_error.errno} ({last_error.strerror})", code)
 
 
+class Receiver(Protocol):
+    """Where received datagrams go (the engine)."""
+
+    def on_datagram(self, data: bytes, addr: tuple) -> None: ...
+
+    def on_processing_error(self, err: Exception, data: bytes) -> None: ...
+
+
 class _Protocol(asyncio.DatagramProtocol):
     def __init__(self, owner: UdpTransport) -> None:
         self.owner = owner
 
     def datagram_received(self, data: bytes, addr: tuple) -> None:
-        self.owner.deliver(data, addr)
+        receiver = self.owner.receiver
+        try:
+            receiver.on_datagram(data, addr)
+        except Exception as err:  # a message must never stop the run: report it and go on
+            receiver.on_processing_error(err, data)
 
     def error_received(self, exc: Exception) -> None:
         self.owner.recv_errors += 1
@@ -54,9 +66,9 @@ class UdpTransport:
 
     name = "UDP"
 
-    def __init__(self, sock: socket.socket, deliver: Callable[[bytes, tuple], None]) -> None:
+    def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
-        self.deliver = deliver
+        self.receiver: Receiver | None = None  # set before start()
         self.local_ip, self.local_port = sock.getsockname()[:2]
         self.send_errors = 0
         self.recv_errors = 0
