@@ -86,6 +86,33 @@ def test_broken_files_name_the_line_and_the_problem(tmp_path, body, line, messag
         assert err.line == line and f"{path}:{line}:" in err.message
 
 
+def _request(method, txn_attr=""):
+    return (f"<send {txn_attr}><![CDATA[\n {method} sip:a SIP/2.0\n Content-Length: 0\n]]></send>\n")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (_request("OPTIONS", 'start_txn="t"') + '<recv response="200"/>\n', "has no response recv"),
+        (_request("INVITE", 'start_txn="i"') + '<recv response="200" response_txn="i"/>\n',
+         "has no ack_txn ACK"),
+        (_request("OPTIONS", 'start_txn="o"') + '<recv response="200" response_txn="o"/>\n'
+         + _request("ACK", 'ack_txn="o"'), "can not be ACKed"),
+        (_request("OPTIONS") + '<recv response="200" response_txn="x"/>\n', "is never started"),
+    ],
+)
+def test_transaction_rules(tmp_path, body, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_file(write(tmp_path, body))
+
+
+def test_a_valid_invite_transaction_loads(tmp_path):
+    body = (_request("INVITE", 'start_txn="i"') + '<recv response="200" response_txn="i"/>\n'
+            + _request("ACK", 'ack_txn="i"'))  # fmt: skip
+    steps = load_file(write(tmp_path, body)).steps
+    assert steps[0].txn == "i" and steps[1].txn == "i" and steps[2].txn == "i"
+
+
 def test_missing_file_and_wrong_root(tmp_path):
     with pytest.raises(ScenarioError, match="Unable to open scenario file"):
         load_file(str(tmp_path / "none.xml"))

@@ -311,7 +311,7 @@ class _Loader:
         if mode is None:
             raise self.error(None, "Unable to determine creation mode of the tool (server, client)")
         steps: list[Step] = []
-        txns = {st["txn"] for st in raw if st.get("txn")}
+        self.check_transactions(raw)
         for i, st in enumerate(raw):
             attrs = st["attrs"]
             line = st["line"]
@@ -323,8 +323,6 @@ class _Loader:
                 if raw[i + 1]["kind"] is not StepKind.RECV:
                     raise self.error(line, "<recv> before <send> sequence without a mandatory message. "
                                      "Please remove one 'optional=true'.")  # fmt: skip
-            if st.get("response_txn") and st["response_txn"] not in txns:
-                raise self.error(line, f"Transaction '{st['response_txn']}' is never started")
             fields = {k: v for k, v in st.items() if k in Step.__dataclass_fields__}
             fields["next"] = self.resolve(attrs.get("next"), line, "next")
             fields["ontimeout"] = self.resolve(attrs.get("ontimeout"), line, "ontimeout")
@@ -348,6 +346,27 @@ class _Loader:
             pause_total_ms=fixed,
             has_default_pause=any(s.kind is StepKind.PAUSE and s.pause_ms is None for s in steps),
         )
+
+    def check_transactions(self, raw: list[dict]) -> None:
+        """SIPp's transaction rules (reference 3.4): each transaction is started by one request,
+        has a response recv, and is ACKed exactly when it is an INVITE transaction."""
+        started: dict[str, dict] = {}
+        for st in raw:
+            if st["kind"] is StepKind.SEND and st.get("txn") and st["label"] != "ACK":
+                started.setdefault(st["txn"], st)
+        answered = {st["response_txn"] for st in raw if st.get("response_txn")}
+        acked = {st["txn"]: st for st in raw if st.get("txn") and st.get("label") == "ACK"}
+        for st in raw:
+            name = st.get("response_txn") or (st.get("txn") if st.get("label") == "ACK" else None)
+            if name and name not in started:
+                raise self.error(st["line"], f"Transaction '{name}' is never started")
+        for name, st in started.items():
+            if name not in answered:
+                raise self.error(st["line"], f"Transaction '{name}' has no response recv")
+            if st["label"] == "INVITE" and name not in acked:
+                raise self.error(st["line"], f"INVITE transaction '{name}' has no ack_txn ACK")
+            if st["label"] != "INVITE" and name in acked:
+                raise self.error(acked[name]["line"], f"Non-INVITE transaction '{name}' can not be ACKed")
 
     @staticmethod
     def methods_before(raw: list[dict]) -> list[str]:
