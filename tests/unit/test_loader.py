@@ -54,7 +54,7 @@ def test_file_name_gives_the_scenario_name_and_labels_resolve(tmp_path):
     [
         (
             "<send><![CDATA[\n INFO sip:a SIP/2.0\n X: [nosuchkw]\n]]></send>\n",
-            3,
+            5,  # the keyword's own line, not the <send>'s
             "Unsupported keyword 'nosuchkw'",
         ),
         ("<bogus/>\n", 3, "Unknown element 'bogus'"),

@@ -215,21 +215,24 @@ class _Loader:
         except ValueError:
             raise self.error(line, f"'{what}' must be an integer, not '{value}'") from None
 
-    def cdata(self, el: etree._Element) -> str:
+    def cdata(self, el: etree._Element) -> tuple[str, int]:
+        """The message text of an element (its CDATA section) and the line where that text starts."""
         source = etree.tostring(el, encoding=str)
         found = _CDATA.search(source)
         text = found.group(1) if found else (el.text or "")
-        return text.encode(self.encoding, errors="replace").decode("latin-1")
+        start = source[: found.start(1)].count("\n") if found else 0
+        return text.encode(self.encoding, errors="replace").decode("latin-1"), el.sourceline + start
 
     def send(self, el: etree._Element, attrs: dict[str, str], line: int) -> dict:
-        raw = self.cdata(el)
+        raw, first_line = self.cdata(el)
         if not raw.strip():
             raise self.error(line, "Empty CDATA in <send>")
         text = normalize_cdata(raw, is_send=True)
         try:
             template = Template.compile(text, lambda kw: is_known(kw.name, self.custom_keys))
         except TemplateSyntaxError as err:
-            raise self.error(line, str(err)) from None
+            at = raw.find(err.text)
+            raise self.error(first_line + raw[: max(at, 0)].count("\n"), str(err)) from None
         first = template.first_literal()
         first_token = first.split(" ", 1)[0].split("\r\n", 1)[0]
         if not first_token:

@@ -22,7 +22,11 @@ _NO_OFFSET = ("authentication", "tdmmap")
 
 
 class TemplateSyntaxError(ValueError):
-    """A message text that cannot be compiled (unknown keyword, bad syntax)."""
+    """A message text that cannot be compiled (unknown keyword, bad syntax); `text` is the culprit."""
+
+    def __init__(self, message: str, text: str) -> None:
+        super().__init__(message)
+        self.text = text
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +157,8 @@ class Template:
         tokens = tokenize(text)
         for token in tokens:
             if isinstance(token, Keyword) and not is_known(token):
-                raise TemplateSyntaxError(f"Unsupported keyword '{token.name}' in xml scenario file")
+                message = f"Unsupported keyword '{token.name}' in xml scenario file"
+                raise TemplateSyntaxError(message, token.text)
         names = frozenset(t.name for t in tokens if isinstance(t, Keyword))
         return cls(tuple(tokens), names)
 
