@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from sipperf import SIPP_VERSION
 from sipperf.config import Config
-from sipperf.control.signals import install_signal_handlers
+from sipperf.control.signals import Signals
 from sipperf.engine.engine import Engine, EngineSettings
 from sipperf.errors import EXIT_FAILED_CALLS, EXIT_INTERNAL, EXIT_NO_CALLS, EXIT_OK, FatalError, report_fatal
 from sipperf.media.ports import bind_media_ports
@@ -136,6 +136,9 @@ def _run(config: Config) -> int:
     scenario = load_scenario(config)
     if scenario.mode is Mode.CLIENT and not config.remote_host:
         raise FatalError("Missing remote host parameter. This scenario requires it")
+    pid = os.getpid()  # SIPp names its files and [pid] after the process that was started
+    signals = Signals()
+    signals.install_early()
     if config.bg:
         background()
     remote_ip, remote_port, family = None, DEFAULT_REMOTE_PORT, socket.AF_INET
@@ -152,7 +155,7 @@ def _run(config: Config) -> int:
     media_port, media_sockets = bind_media_ports(media_ip, config.mp or config.min_rtp_port, bool(config.mp))
     transport = UdpTransport(sock)
     ctx = RunContext(
-        pid=os.getpid(),
+        pid=pid,
         service=config.s,
         local_ip=bracketed(local_ip),
         local_port=transport.local_port,
@@ -175,9 +178,9 @@ def _run(config: Config) -> int:
     if config.l is None:
         engine.limit_for_rate = lambda rate: default_call_limit(scenario, replace(config, r=rate))
     transport.receiver = engine
-    outputs = RunOutputs(config, scenario, engine)
+    outputs = RunOutputs(config, scenario, engine, pid)
     try:
-        _event_loop(lambda: _serve(engine, transport, outputs, config))
+        _event_loop(lambda: _serve(engine, transport, outputs, config, signals))
     finally:
         transport.close()
         for media in media_sockets:
@@ -198,10 +201,11 @@ def exit_code(engine: Engine) -> int:
     return EXIT_FAILED_CALLS if failed else EXIT_OK
 
 
-async def _serve(engine: Engine, transport: UdpTransport, outputs: RunOutputs, config: Config) -> None:
+async def _serve(engine: Engine, transport: UdpTransport, outputs: RunOutputs, config: Config,
+                 signals: Signals) -> None:  # fmt: skip
     loop = asyncio.get_running_loop()
     await transport.start(loop)
-    install_signal_handlers(loop, engine)
+    signals.hand_over(loop, engine)
     outputs.start()
     if config.sleep:
         await asyncio.sleep(config.sleep / 1000)
@@ -209,6 +213,7 @@ async def _serve(engine: Engine, transport: UdpTransport, outputs: RunOutputs, c
         await engine.run()
     finally:
         outputs.stop_input(loop)
+        transport.close()  # SIPp closes its sockets before the final screens
     if engine.timed_out and config.timeout_error:
         outputs.finish()
         raise FatalError(f"{engine.scenario.name} timed out after '{config.timeout / 1000:.3f}' seconds")

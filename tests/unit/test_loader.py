@@ -64,7 +64,7 @@ def test_file_name_gives_the_scenario_name_and_labels_resolve(tmp_path):
         ('<pause milliseconds="10"/>\n', None, "Unable to determine creation mode"),
         ('<timewait milliseconds="10"/>\n' + OPTIONS, 3, "must be the last"),
         ("<send><![CDATA[\n SIP/2.0 999 Nope\n]]></send>\n", 3, "Response codes must be in the range"),
-        ("<send><![CDATA[   ]]></send>\n", 3, "Empty CDATA"),
+        ("<send><![CDATA[   ]]></send>\n", 3, "No CDATA in 'send' section"),
         ('<recv response="20x"/>\n', 3, "must be an integer"),
         ('<recv response="200" rrs="true"/>\n', 3, "attribute 'rrs' of <recv> is not supported yet"),
         (

@@ -2,14 +2,18 @@
 
 SIGUSR1 asks for a graceful quit (a second one forces it, like pressing `q` twice); SIGTERM and
 SIGINT leave at once through the normal exit path (final screens, statistics, exit code from the
-counters); SIGPIPE is ignored.
+counters); SIGPIPE is ignored. Handlers are installed before any socket is bound: a signal that
+arrives before the event loop runs is kept and acted on as soon as it does.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from types import FrameType
 from typing import Protocol
+
+HANDLED = (signal.SIGUSR1, signal.SIGTERM, signal.SIGINT)
 
 
 class Quittable(Protocol):
@@ -18,8 +22,28 @@ class Quittable(Protocol):
     def stop(self) -> None: ...
 
 
-def install_signal_handlers(loop: asyncio.AbstractEventLoop, engine: Quittable) -> None:
-    loop.add_signal_handler(signal.SIGUSR1, engine.quit, True)
-    loop.add_signal_handler(signal.SIGTERM, engine.stop)
-    loop.add_signal_handler(signal.SIGINT, engine.stop)
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+class Signals:
+    def __init__(self) -> None:
+        self.early: list[int] = []
+
+    def install_early(self) -> None:
+        """Catch the signals from now on, before the loop exists."""
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        for signum in HANDLED:
+            signal.signal(signum, self._remember)
+
+    def _remember(self, signum: int, frame: FrameType | None) -> None:
+        self.early.append(signum)
+
+    def hand_over(self, loop: asyncio.AbstractEventLoop, engine: Quittable) -> None:
+        """Deliver the signals to `engine` through the loop, including any caught early."""
+        actions = {
+            signal.SIGUSR1: lambda: engine.quit(True),
+            signal.SIGTERM: engine.stop,
+            signal.SIGINT: engine.stop,
+        }
+        for signum, action in actions.items():
+            loop.add_signal_handler(signum, action)
+        for signum in self.early:
+            loop.call_soon(actions[signum])
+        self.early.clear()

@@ -232,7 +232,8 @@ class Call:
         saved = self.last_msg
         if last is not None:
             self.last_msg = last
-        self.msg_index = self.index - 1
+        # SIPp 3.6.1: the abort ACK's [branch] is the previous step's; BYE and CANCEL use index -1
+        self.msg_index = self.index - 1 if name == "ack" else -1
         data = self.engine.render_default(name, self)
         self.last_msg = saved
         self.engine.send(data, self.peer, None)
@@ -293,7 +294,10 @@ class Call:
         if step.ontimeout is not None:
             self.jump(step.ontimeout, now)
             return
-        self.engine.warning(f"Call-Id: {self.call_id}, receive timeout on message {step.label}:{step.index}")
+        self.engine.warning(
+            f"Call-Id: {self.call_id}, receive timeout on message {self.engine.scenario.title}:"
+            f"{step.index} without label to jump to (ontimeout attribute): aborting call"
+        )
         self.fail("FailedTimeoutOnRecv", now, abort=True)
 
     def jump(self, index: int, now: float) -> None:

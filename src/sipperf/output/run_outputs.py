@@ -8,7 +8,6 @@ on a timer, so a killed run keeps what it measured.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import time
 
@@ -29,11 +28,11 @@ FLUSH_MS = 1000
 
 
 class RunOutputs:
-    def __init__(self, config: Config, scenario: Scenario, engine: Engine) -> None:
+    def __init__(self, config: Config, scenario: Scenario, engine: Engine, pid: int) -> None:
         self.config = config
         self.scenario = scenario
         self.engine = engine
-        self.prefix = f"{scenario.name}_{os.getpid()}_"
+        self.prefix = f"{scenario.name}_{pid}_"
         self.displayed = 1
         self.live = sys.stdout.isatty() and not config.bg
         self.keyboard = Keyboard(engine, config.rate_scale, self.show, scenario.mode is Mode.CLIENT)

@@ -226,7 +226,7 @@ class _Loader:
     def send(self, el: etree._Element, attrs: dict[str, str], line: int) -> dict:
         raw, first_line = self.cdata(el)
         if not raw.strip():
-            raise self.error(line, "Empty CDATA in <send>")
+            raise self.error(line, "No CDATA in 'send' section of xml scenario file")
         text = normalize_cdata(raw, is_send=True)
         try:
             template = Template.compile(text, lambda kw: is_known(kw.name, self.custom_keys))

@@ -74,6 +74,7 @@ class UdpTransport:
         self.recv_errors = 0
         self.congestion = 0
         self._transport: asyncio.DatagramTransport | None = None
+        self._closed = False
 
     async def start(self, loop: asyncio.AbstractEventLoop) -> None:
         transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=self.sock)
@@ -93,9 +94,12 @@ class UdpTransport:
 
     @property
     def open_sockets(self) -> int:
-        return 0 if self._transport is None or self._transport.is_closing() else 1
+        return 0 if self._closed else 1
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         if self._transport is not None:
             self._transport.close()
         else:
