@@ -95,7 +95,7 @@ def resolve_remote(config: Config) -> tuple[str, int, int]:
         info = socket.getaddrinfo(host, config.remote_port or DEFAULT_REMOTE_PORT, type=socket.SOCK_DGRAM)
     except socket.gaierror:
         sys.stderr.write("\n")
-        raise FatalError(f"Unknown remote host '{host}'.\nUse 'sipp -h' for details") from None
+        raise FatalError(f"Unknown remote host '{host}'.", hint="Use 'sipp -h' for details") from None
     sys.stderr.write("Done.\n")
     family, _, _, _, sockaddr = info[0]
     return sockaddr[0], config.remote_port or DEFAULT_REMOTE_PORT, family

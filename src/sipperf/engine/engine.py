@@ -140,8 +140,6 @@ class Engine:
         self.timed_out = False
         self.last_error = ""
         self.last_error_at = 0.0
-        self.dead_call_msgs = 0
-        self.out_of_call_msgs = 0
         self.trace_msg: Callable[[str, bytes, float], None] | None = None
         self.trace_err: Callable[[str], None] | None = None
         self._periodic: list[list] = []  # [interval_ms, next_ms, fn]
@@ -212,7 +210,6 @@ class Engine:
         dead = self.dead_calls.get(call_id)
         if dead is not None and dead[1] > now:
             self.stats.count("DeadCallMsgs")
-            self.dead_call_msgs += 1
             self.dead_calls[call_id] = (dead[0], now + self.settings.deadcall_wait_ms)
             self.warning(f"Dead call {call_id} ({dead[0]}), received '{msg.text}'")
             return
@@ -224,7 +221,6 @@ class Engine:
             self.answer_out_of_call(msg, addr)
             return
         self.stats.count("OutOfCallMsgs")
-        self.out_of_call_msgs += 1
         self.warning(f"Discarding message which can't be mapped to a known SIPp call:\n{msg.text}")
 
     def on_processing_error(self, err: Exception, data: bytes) -> None:
