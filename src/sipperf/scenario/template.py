@@ -201,7 +201,7 @@ class Renderer:
 class BoundTemplate:
     """A template bound to one run: `render(call)` produces the message text."""
 
-    __slots__ = ("_parts", "_len_offsets", "is_constant")
+    __slots__ = ("_parts", "_simple", "_len_offsets", "is_constant")
 
     def __init__(self, parts: list[str | LenMark | Renderer]) -> None:
         compiled: list[tuple[str, str, Callable[[object], str] | None, bool]] = []
@@ -215,10 +215,17 @@ class BoundTemplate:
             else:
                 compiled.append(("", "", part.fn, part.removes_empty_line))
         self._parts = tuple(compiled)
+        # without line-removing keywords, rendering is a plain join of literals and calls
+        removing = any(removes for _, _, _, removes in compiled)
+        self._simple = None if removing else tuple(lit if fn is None else fn for lit, _, fn, _ in compiled)
         self._len_offsets = tuple(len_offsets)
         self.is_constant = all(fn is None for _, _, fn, _ in compiled) and not len_offsets
 
     def render(self, call: object) -> str:
+        simple = self._simple
+        if simple is not None:
+            text = "".join([part if part.__class__ is str else part(call) for part in simple])
+            return self._fill_len(text) if self._len_offsets else text
         out: list[str] = []
         append = out.append
         strip_next = False

@@ -20,7 +20,7 @@ class MalformedMessage(ValueError):
 class SipMessage:
     """One SIP message as text (latin-1 decoded, so every byte maps to one character)."""
 
-    __slots__ = ("text", "head", "start_line", "method", "code", "_table", "_cseq", "_low")
+    __slots__ = ("text", "head", "start_line", "method", "code", "_table", "_cseq", "_low", "_lines", "_to")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -33,6 +33,8 @@ class SipMessage:
         self._table: dict[str, list[tuple[str, str]]] | None = None
         self._cseq: tuple[int, str] | None = None
         self._low: str | None = None
+        self._lines: dict[str, str] | None = None  # header_line results: the 180 and 200 reuse them
+        self._to: str | None = None
         if self.start_line.startswith("SIP/2.0 "):
             self.method = ""
             try:
@@ -119,15 +121,25 @@ class SipMessage:
         As SIPp 3.6.1: the name is written as received; the compact form is used only when the full
         form is absent.
         """
+        cache = self._lines
+        if cache is None:
+            cache = self._lines = {}
+        else:
+            line = cache.get(name)
+            if line is not None:
+                return line
         found = self._lines_named(name)
         if not found:
             compact = FULL_TO_COMPACT.get(name.lower())
-            if compact is None:
-                return ""
-            found = self._lines_named(compact)
-            if not found:
-                return ""
-        return f"{found[0][0]}: " + ", ".join(value for _, value in found)
+            found = self._lines_named(compact) if compact is not None else found
+        if not found:
+            line = ""
+        elif len(found) == 1:
+            line = f"{found[0][0]}: {found[0][1]}"
+        else:
+            line = f"{found[0][0]}: " + ", ".join([value for _, value in found])
+        cache[name] = line
+        return line
 
     def first(self, spelled: str) -> str | None:
         """The first value of a header given in its usual spelling (`Call-ID`), fast path first."""
@@ -171,13 +183,21 @@ class SipMessage:
         return cached
 
     @property
+    def to(self) -> str | None:
+        """The To header's value (looked up once)."""
+        to = self._to
+        if to is None:
+            to = self._to = self.first("To")
+        return to
+
+    @property
     def to_tag(self) -> str | None:
-        to = self.first("To")
+        to = self.to
         return None if to is None else param(to, "tag")
 
     @property
     def has_to(self) -> bool:
-        return self.first("To") is not None
+        return self.to is not None
 
     @property
     def via_branch(self) -> str | None:
