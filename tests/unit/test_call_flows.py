@@ -23,6 +23,24 @@ def pair(calls=5, rate=10.0, uac_settings=None, uas_settings=None, drop=None):
     return net, uac, uas
 
 
+def drop_first(matches):
+    """A loss rule dropping only the first datagram for which `matches(datagram)` holds."""
+    dropped = []
+
+    def rule(d):
+        if not dropped and matches(d):
+            dropped.append(d)
+            return True
+        return False
+
+    rule.dropped = dropped
+    return rule
+
+
+def is_bye_answer(d):
+    return d.src[1] == UAS_PORT and d.msg.cseq[1] == "BYE"
+
+
 def counts(engine, *names):
     snap = engine.stats.snapshot()
     return tuple(snap.counter(n) for n in names)
@@ -57,15 +75,8 @@ def test_unanswered_invite_is_retransmitted_at_sipp_times_then_fails():
 
 
 def test_lost_200_ok_is_retransmitted_and_the_call_succeeds():
-    dropped = []
-
-    def drop_first_200(d):
-        if d.src[1] == UAS_PORT and d.first_line == "SIP/2.0 200 OK" and not dropped:
-            dropped.append(d)
-            return True
-        return False
-
-    net, uac, uas = pair(calls=1, drop=drop_first_200)
+    drop = drop_first(lambda d: d.src[1] == UAS_PORT and d.first_line == "SIP/2.0 200 OK")
+    net, uac, uas = pair(calls=1, drop=drop)
     assert net.run(20_000)
     oks = [at for at, line in net.lines(UAS_PORT) if line == "SIP/2.0 200 OK"]
     assert oks[1] - oks[0] == 500.0  # T1 after the lost one
@@ -77,16 +88,9 @@ def test_lost_200_ok_is_retransmitted_and_the_call_succeeds():
 def test_lost_ack_is_answered_from_the_retransmitted_200():
     """The UAS re-sends its 200 when no ACK comes; the UAC recognises the retransmission and
     re-sends its ACK (SIPp's H_rt detection) instead of treating it as unexpected."""
-    dropped = []
-
-    def drop_first_ack(d):
-        if d.first_line.startswith("ACK") and not dropped:
-            dropped.append(d)
-            return True
-        return False
-
     settings = EngineSettings(rate=10, max_calls=1, default_pause_ms=2000)
-    net, uac, uas = pair(calls=1, uac_settings=settings, drop=drop_first_ack)
+    drop = drop_first(lambda d: d.first_line.startswith("ACK"))
+    net, uac, uas = pair(calls=1, uac_settings=settings, drop=drop)
     assert net.run(20_000)
     acks = [at for at, line in net.lines(UAC_PORT) if line.startswith("ACK")]
     assert len(acks) == 2 and acks[1] - acks[0] == 500.0
@@ -97,15 +101,7 @@ def test_lost_ack_is_answered_from_the_retransmitted_200():
 
 
 def test_lost_bye_answer_is_resent_from_timewait():
-    dropped = []
-
-    def drop_first_bye_200(d):
-        if d.src[1] == UAS_PORT and d.msg.cseq[1] == "BYE" and not dropped:
-            dropped.append(d)
-            return True
-        return False
-
-    net, uac, uas = pair(calls=1, drop=drop_first_bye_200)
+    net, uac, uas = pair(calls=1, drop=drop_first(is_bye_answer))
     assert net.run(20_000)
     byes = [at for at, line in net.lines(UAC_PORT) if line.startswith("BYE")]
     assert len(byes) == 2 and byes[1] - byes[0] == 500.0
@@ -180,20 +176,14 @@ def test_forced_quit_aborts_calls_counts_them_failed_and_sends_bye():
 def test_rtcheck_loose_recognises_a_resent_bye_whose_bytes_differ(loose, uas_ok):
     """The UAC re-sends its BYE with another branch: -rtcheck loose still sees the same BYE and
     re-sends the 200; the default (full) sees an unexpected BYE in timewait and fails the call."""
-    dropped: list = []
-
-    def drop_first_bye_200(d):
-        if d.src[1] == UAS_PORT and d.msg.cseq[1] == "BYE" and not dropped:
-            dropped.append(d)
-            return True
-        return False
+    drop = drop_first(is_bye_answer)
 
     def new_branch_on_resent_bye(d):
-        resent = d.first_line.startswith("BYE") and dropped
+        resent = d.first_line.startswith("BYE") and drop.dropped
         return d.data.replace(b"branch=z9hG4bK-4242-1-7", b"branch=z9hG4bK-again") if resent else d.data
 
     settings = EngineSettings(max_calls=1, loose_rtcheck=loose)
-    net, uac, uas = pair(calls=1, drop=drop_first_bye_200, uas_settings=settings)
+    net, uac, uas = pair(calls=1, drop=drop, uas_settings=settings)
     net.rewrite = new_branch_on_resent_bye
     assert net.run(20_000)
     assert counts(uas, "SuccessfulCall") == (uas_ok,)
