@@ -77,7 +77,15 @@ def _last(fn: Callable[[SipMessage], str]) -> Callable[[CallView], str]:
 
 def _last_header(name: str) -> Factory:
     header = name[:-1] if name.endswith(":") else name
-    return lambda off, params, ctx: _last(lambda msg: msg.header_line(header))
+
+    def factory(off: int, params: dict[str, str], ctx: RunContext) -> Value:
+        def render(call: CallView) -> str:  # the hottest renderer of a UAS: kept to one frame
+            msg = call.last_msg
+            return msg.header_line(header) if msg is not None else ""
+
+        return render
+
+    return factory
 
 
 def _branch(off: int, params: dict[str, str], ctx: RunContext) -> Value:

@@ -13,6 +13,18 @@ from sipperf.sip.headers import FULL_TO_COMPACT, canonical, param
 SIP_VERSION = "SIP/2.0"
 
 
+_SEARCH_KEYS: dict[str, tuple[str, ...]] = {}
+
+
+def _search_keys(name: str) -> tuple[str, ...]:
+    """`CRLF name:` in lower case, then the compact form's, kept per header name."""
+    low = name.lower()
+    compact = FULL_TO_COMPACT.get(low)
+    keys = (f"\r\n{low}:",) + ((f"\r\n{compact}:",) if compact else ())
+    _SEARCH_KEYS[name] = keys
+    return keys
+
+
 class MalformedMessage(ValueError):
     """The bytes are not a SIP message sipperf can dispatch (counted and logged, never fatal)."""
 
@@ -25,11 +37,10 @@ class SipMessage:
     def __init__(self, text: str) -> None:
         self.text = text
         end = text.find("\r\n\r\n")
-        if end < 0:
-            end = len(text)
-        self.head = "\r\n" + text[:end]
+        # CRLF before the start line and after the last header: every header line is CRLF-framed
+        self.head = "\r\n" + (text[: end + 2] if end >= 0 else text + "\r\n")
         line_end = text.find("\r\n")
-        self.start_line = text[: line_end if line_end >= 0 else end]
+        self.start_line = text[: line_end if line_end >= 0 else len(text)]
         self._table: dict[str, list[tuple[str, str]]] | None = None
         self._cseq: tuple[int, str] | None = None
         self._low: str | None = None
@@ -67,7 +78,7 @@ class SipMessage:
         table = self._table
         if table is None:
             table = {}
-            lines = self.head[2:].split("\r\n")[1:]
+            lines = self.head[2:-2].split("\r\n")[1:]
             entries: list[list[str]] = []
             for line in lines:
                 if line[:1] in (" ", "\t") and entries:
@@ -86,32 +97,28 @@ class SipMessage:
         """Every value of header `name` (full or compact form, any case), in message order."""
         return [value for _, value in self._headers().get(canonical(name), ())]
 
-    def _lines_named(self, name: str) -> list[tuple[str, str]]:
-        """Every header line whose name is exactly `name` (any case): (name as written, value).
-
-        A direct case-insensitive search for `CRLF name:`, as SIPp does; continuation lines are
-        unfolded into the value.
-        """
+    def _lower_head(self) -> str:
         low = self._low
         if low is None:
             low = self._low = self.head.lower()
+        return low
+
+    def _lines_named(self, key: str) -> list[tuple[str, str]]:
+        """Every header line starting with `key` (`CRLF name:` in lower case): (name as written,
+        value). A direct case-insensitive search, as SIPp does; continuation lines are unfolded."""
+        low = self._lower_head()
         head = self.head
-        key = "\r\n" + name.lower() + ":"
         found: list[tuple[str, str]] = []
         pos = low.find(key)
         while pos >= 0:
             start = pos + len(key)
             end = head.find("\r\n", start)
-            if end < 0:
-                end = len(head)
             value = head[start:end].strip()
-            while head[end + 2 : end + 3] in (" ", "\t") and end + 2 < len(head):
+            while head[end + 2 : end + 3] in (" ", "\t"):
                 nxt = head.find("\r\n", end + 2)
-                if nxt < 0:
-                    nxt = len(head)
                 value += " " + head[end + 2 : nxt].strip()
                 end = nxt
-            found.append((head[pos + 2 : pos + 2 + len(name)], value))
+            found.append((head[pos + 2 : start - 1], value))
             pos = low.find(key, end)
         return found
 
@@ -119,7 +126,7 @@ class SipMessage:
         """SIPp's `[last_<name>:]`: `Name: v1, v2` from every header of that name, or "".
 
         As SIPp 3.6.1: the name is written as received; the compact form is used only when the full
-        form is absent.
+        form is absent. Results are kept: the 180 and the 200 of a UAS copy the same lines.
         """
         cache = self._lines
         if cache is None:
@@ -128,16 +135,24 @@ class SipMessage:
             line = cache.get(name)
             if line is not None:
                 return line
-        found = self._lines_named(name)
-        if not found:
-            compact = FULL_TO_COMPACT.get(name.lower())
-            found = self._lines_named(compact) if compact is not None else found
-        if not found:
+        keys = _SEARCH_KEYS.get(name) or _search_keys(name)
+        low = self._lower_head()
+        key = keys[0]
+        pos = low.find(key)
+        if pos < 0 and len(keys) > 1:
+            key = keys[1]
+            pos = low.find(key)
+        if pos < 0:
             line = ""
-        elif len(found) == 1:
-            line = f"{found[0][0]}: {found[0][1]}"
         else:
-            line = f"{found[0][0]}: " + ", ".join([value for _, value in found])
+            head = self.head
+            start = pos + len(key)
+            end = head.find("\r\n", start)
+            if head[end + 2 : end + 3] not in (" ", "\t") and low.find(key, end) < 0:
+                line = f"{head[pos + 2 : start - 1]}: {head[start:end].strip()}"  # one plain line
+            else:
+                found = self._lines_named(key)
+                line = f"{found[0][0]}: " + ", ".join([value for _, value in found])
         cache[name] = line
         return line
 
@@ -148,8 +163,6 @@ class SipMessage:
         if start >= 0:
             start += len(spelled) + 3
             end = head.find("\r\n", start)
-            if end < 0:
-                end = len(head)
             if head[end + 2 : end + 3] not in (" ", "\t"):
                 return head[start:end].strip()
         found = self._headers().get(canonical(spelled))

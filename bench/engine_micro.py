@@ -1,0 +1,115 @@
+"""Engine-only CPU cost per call, without sockets: a steady figure for hot-path work.
+
+`bench/run.py` measures whole processes against SIPp (syscalls, event loop, start-up included);
+this measures only sipperf's Python work per call, so a change to parsing, matching or rendering
+shows up clearly. Two measurements, each the best of --reps runs:
+
+- uas: the built-in uas engine fed pre-built INVITE/ACK/BYE datagrams (as SIPp's uac sends them),
+  answering into a null transport;
+- pair: the built-in uac and uas engines wired together in memory (both sides' work per call).
+
+    python bench/engine_micro.py [--calls 20000] [--reps 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from tests.unit.memory_net import MemoryNet  # noqa: E402
+
+from sipperf.engine.engine import Engine, EngineSettings  # noqa: E402
+from sipperf.scenario.keywords import RunContext  # noqa: E402
+from sipperf.scenario.loader import load_builtin  # noqa: E402
+from sipperf.stats import Stats  # noqa: E402
+
+_HEAD = (
+    "{method} sip:service@127.0.0.1:5060 SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-1-{n}-{step}\r\n"
+    "From: sipp <sip:sipp@127.0.0.1:5061>;tag=1SIPpTag00{n}\r\n"
+    "To: service <sip:service@127.0.0.1:5060>{to_tag}\r\n"
+    "Call-ID: {n}-1@127.0.0.1\r\nCSeq: {cseq} {method}\r\nContact: sip:sipp@127.0.0.1:5061\r\n"
+    "Max-Forwards: 70\r\nSubject: Performance Test\r\n"
+)
+_SDP = (
+    "v=0\r\no=user1 53655765 2353687637 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "m=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+)
+
+
+class NullTransport:
+    name = "UDP"
+    send_errors = recv_errors = congestion = 0
+    open_sockets = 1
+
+    def send(self, data: bytes, addr: tuple) -> bool:
+        return True
+
+
+def uac_messages(n: int) -> tuple[bytes, bytes, bytes]:
+    """The INVITE, ACK and BYE SIPp's uac sends for call `n`."""
+    invite = _HEAD.format(method="INVITE", n=n, step=0, to_tag="", cseq=1)
+    invite += f"Content-Type: application/sdp\r\nContent-Length: {len(_SDP):5d}\r\n\r\n{_SDP}"
+    tag = f";tag=2SIPpTag01{n}"
+    ack = _HEAD.format(method="ACK", n=n, step=5, to_tag=tag, cseq=1) + "Content-Length: 0\r\n\r\n"
+    bye = _HEAD.format(method="BYE", n=n, step=7, to_tag=tag, cseq=2) + "Content-Length: 0\r\n\r\n"
+    return invite.encode(), ack.encode(), bye.encode()
+
+
+def uas_cost(calls: int) -> float:
+    """CPU µs per call of the uas engine answering `calls` calls."""
+    ctx = RunContext(pid=2, service="service", local_ip="127.0.0.1", local_port=5060, remote_ip="",
+                     remote_port=5060, remote_host="", transport="UDP", media_ip="127.0.0.1",
+                     media_port=6000, server_ip="127.0.0.1", sipp_version="3.6.1")  # fmt: skip
+    clock = [0.0]
+    engine = Engine(load_builtin("uas"), EngineSettings(), ctx, NullTransport(), None, Stats,
+                    clock=lambda: clock[0])  # fmt: skip
+    peer = ("127.0.0.1", 5061)
+    messages = [uac_messages(n) for n in range(1, calls + 1)]
+    started = time.process_time()
+    for invite, ack, bye in messages:
+        engine.on_datagram(invite, peer)
+        engine.on_datagram(ack, peer)
+        engine.on_datagram(bye, peer)
+        clock[0] += 0.25
+        engine.advance_time(clock[0])
+    clock[0] += 5000.0
+    engine.advance_time(clock[0])
+    spent = time.process_time() - started
+    assert engine.stats.snapshot().counter("SuccessfulCall") == calls, "uas calls did not all succeed"
+    return spent / calls * 1e6
+
+
+def pair_cost(calls: int) -> float:
+    """CPU µs per call of the uac and uas engines together, in memory."""
+    net = MemoryNet()
+    uas = net.add(load_builtin("uas"), 5060, None, EngineSettings(max_calls=calls))
+    uac = net.add(load_builtin("uac"), 5061, 5060,
+                  EngineSettings(rate=4000, max_calls=calls, call_limit=10 * calls))  # fmt: skip
+    started = time.process_time()
+    assert net.run(60_000), "the in-memory run did not finish"
+    spent = time.process_time() - started
+    for engine in (uac, uas):
+        assert engine.stats.snapshot().counter("SuccessfulCall") == calls, "calls did not all succeed"
+    return spent / calls * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--calls", type=int, default=20000)
+    parser.add_argument("--reps", type=int, default=3)
+    args = parser.parse_args()
+    for name, measure in (("uas", uas_cost), ("pair", pair_cost)):
+        best = min(measure(args.calls) for _ in range(args.reps))
+        print(f"{name:5s} {best:7.1f} us per call (best of {args.reps}, {args.calls} calls)")
+
+
+if __name__ == "__main__":
+    main()
