@@ -198,55 +198,57 @@ class Renderer:
     removes_empty_line: bool
 
 
-class BoundTemplate:
-    """A template bound to one run: `render(call)` produces the message text."""
+def _last_ends_line(pieces: tuple[str, ...]) -> bool:
+    """SIPp's test after a keyword that rendered empty: does the output so far end a line?"""
+    for piece in pieces:
+        if piece:
+            return piece[-1] == "\n"
+    return False
 
-    __slots__ = ("_parts", "_simple", "_len_offsets", "is_constant")
+
+class BoundTemplate:
+    """A template bound to one run: `render(call)` produces the message text.
+
+    `render` is generated once per template as straight-line code: each literal a constant, each
+    keyword one call, and SIPp's empty-line rule (reference 5.1) decided at generation time where
+    the neighbours are known, so rendering runs no loop over the parts.
+    """
+
+    __slots__ = ("render", "_len_offsets")
 
     def __init__(self, parts: list[str | LenMark | Renderer]) -> None:
-        compiled: list[tuple[str, str, Callable[[object], str] | None, bool]] = []
-        len_offsets: list[int] = []
-        for part in parts:
-            if isinstance(part, str):
-                compiled.append((part, part.lstrip(" \t\r\n"), None, False))
-            elif isinstance(part, LenMark):
-                compiled.append((LEN_MARK, LEN_MARK, None, False))
-                len_offsets.append(part.offset)
-            else:
-                compiled.append(("", "", part.fn, part.removes_empty_line))
-        self._parts = tuple(compiled)
-        # without line-removing keywords, rendering is a plain join of literals and calls
-        removing = any(removes for _, _, _, removes in compiled)
-        self._simple = None if removing else tuple(lit if fn is None else fn for lit, _, fn, _ in compiled)
-        self._len_offsets = tuple(len_offsets)
-        self.is_constant = all(fn is None for _, _, fn, _ in compiled) and not len_offsets
+        self._len_offsets = tuple(p.offset for p in parts if isinstance(p, LenMark))
+        self.render: Callable[[object], str] = self._generate(parts)
 
-    def render(self, call: object) -> str:
-        simple = self._simple
-        if simple is not None:
-            text = "".join([part if part.__class__ is str else part(call) for part in simple])
-            return self._fill_len(text) if self._len_offsets else text
-        out: list[str] = []
-        append = out.append
-        strip_next = False
-        last = ""
-        for literal, literal_stripped, fn, removes in self._parts:
-            if fn is None:
-                piece = literal_stripped if strip_next else literal
-                strip_next = False
+    def _generate(self, parts: list[str | LenMark | Renderer]) -> Callable[[object], str]:
+        env: dict[str, object] = {"_last_ends_line": _last_ends_line, "_fill_len": self._fill_len}
+        code = ["def render(call):"]
+        pieces: list[str] = []  # the expression of each output piece, in order
+        after_removing = False
+        for i, part in enumerate(parts):
+            if isinstance(part, Renderer):
+                env[f"f{i}"] = part.fn
+                code.append(f"    p{i} = f{i}(call)")
+                if part.removes_empty_line:
+                    before = "".join(f"{p}, " for p in reversed(pieces))
+                    code.append(f"    st = p{i}[-1:] == '\\n' if p{i} else _last_ends_line(({before}))")
+                pieces.append(f"p{i}")
+                after_removing = part.removes_empty_line
+                continue
+            literal = LEN_MARK if isinstance(part, LenMark) else part
+            stripped = literal.lstrip(" \t\r\n")
+            env[f"l{i}"] = literal
+            if after_removing and stripped != literal:
+                env[f"s{i}"] = stripped
+                code.append(f"    p{i} = s{i} if st else l{i}")
+                pieces.append(f"p{i}")
             else:
-                piece = fn(call)
-                if removes:
-                    strip_next = (piece or last).endswith("\n")
-                else:
-                    strip_next = False
-            if piece:
-                append(piece)
-                last = piece
-        text = "".join(out)
-        if self._len_offsets:
-            text = self._fill_len(text)
-        return text
+                pieces.append(f"l{i}")
+            after_removing = False
+        joined = "''.join((" + "".join(f"{p}, " for p in pieces) + "))"
+        code.append(f"    return _fill_len({joined})" if self._len_offsets else f"    return {joined}")
+        exec("\n".join(code), env)  # noqa: S102 - code built above from the template's own parts
+        return env["render"]  # type: ignore[return-value]
 
     def _fill_len(self, text: str) -> str:
         """Replace each `[len]` mark by the body length, right-aligned in 5 columns as SIPp."""
