@@ -13,7 +13,8 @@ read from the exit codes and the last row of each ``-trace_stat`` CSV; CPU time 
 (highest clean rate and CPU per call, sipperf vs SIPp, role by role) are printed, and everything is
 written as JSON.  Linux only (reads /proc/net/udp); standard library only.
 
-Usage: python bench/run.py [--pairings sipp,uas,uac] [--rates 500,1000] [--duration 5] [--reps 1] ...
+Usage: python bench/run.py [--pairings sipp,uas,uac] [--rates 500,1000] [--duration 5] [--reps 1]
+       [--sipperf-args '-workers 2'] ...
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class Config:
     uas_port: int
     uac_port: int
     host: str = "127.0.0.1"
+    sipperf_args: tuple[str, ...] = ()  # appended to every sipperf command line (e.g. -workers 2)
 
     def calls(self, rate: int) -> int:
         return max(1, round(rate * self.duration))
@@ -93,6 +95,8 @@ class Config:
         argv += ["-nostdin", "-trace_stat"]
         if self.buff_size is not None:
             argv += ["-buff_size", str(self.buff_size)]
+        if tool == "sipperf":
+            argv += self.sipperf_args
         return argv
 
 
@@ -677,6 +681,7 @@ def parse_args(argv: list[str] | None = None) -> Config:
     add = parser.add_argument
     add("--sipperf", default="sipperf", help="sipperf command (e.g. 'python -m sipperf'); default: sipperf")
     add("--sipp", default="sipp", help="SIPp command; default: sipp")
+    add("--sipperf-args", default="", help="options appended to sipperf's command line (e.g. '-workers 2')")
     add(
         "--rates",
         type=parse_rates,
@@ -722,6 +727,7 @@ def parse_args(argv: list[str] | None = None) -> Config:
         step_timeout=args.step_timeout if args.step_timeout is not None else 2 * args.duration + 5,
         uas_port=args.uas_port,
         uac_port=args.uac_port,
+        sipperf_args=tuple(shlex.split(args.sipperf_args)),
     )
 
 

@@ -1,8 +1,10 @@
 """The life of one sipperf process, from a parsed `Config` to SIPp's exit code.
 
-Load the scenario, fork for `-bg`, resolve the remote host, bind the sockets, wire the outputs and
-control hooks to the engine, run the event loop, then write the final statistics and screens.
-Fatal errors raised anywhere in here become SIPp's message and exit code at one place.
+Load the scenario, fork for `-bg`, resolve the remote host, then either bind the sockets, wire the
+outputs and control hooks to one engine, run the event loop and write the final statistics and
+screens, or (`-workers N`) hand over to the coordinator of N engine processes, which builds and
+serves each of its engines with the functions here. Fatal errors raised anywhere in here become
+SIPp's message and exit code at one place.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import os
 import socket
 import sys
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from sipperf import SIPP_VERSION
 from sipperf.config import Config
@@ -21,13 +24,34 @@ from sipperf.engine.engine import Engine, EngineSettings
 from sipperf.errors import EXIT_FAILED_CALLS, EXIT_INTERNAL, EXIT_NO_CALLS, EXIT_OK, FatalError, report_fatal
 from sipperf.media.ports import bind_media_ports
 from sipperf.output.run_outputs import RunOutputs
+from sipperf.output.sources import EngineSource, LiveState, RunSource
 from sipperf.scenario.keywords import RunContext
 from sipperf.scenario.loader import load_builtin, load_file
 from sipperf.scenario.model import Mode, Scenario, StepKind
-from sipperf.stats import Stats
+from sipperf.stats import Stats, StatsSnapshot
 from sipperf.transport.udp import UdpTransport, bind_udp
 
 DEFAULT_REMOTE_PORT = 5060
+
+
+@dataclass(frozen=True)
+class Network:
+    """Where the run talks from and to, settled once before any socket is bound."""
+
+    remote_ip: str | None
+    remote_port: int
+    family: int
+    local_ip: str
+    bind_ip: str  # what the SIP sockets bind to ("" = every address)
+    media_ip: str
+
+
+class Companion(Protocol):
+    """What runs beside an engine in its loop: the outputs, or a worker's link to its coordinator."""
+
+    def start(self) -> None: ...
+
+    def stop(self, loop: asyncio.AbstractEventLoop) -> None: ...
 
 
 def run(config: Config) -> int:
@@ -132,15 +156,8 @@ def background() -> None:
         os.dup2(devnull, fd)
 
 
-def _run(config: Config) -> int:
-    scenario = load_scenario(config)
-    if scenario.mode is Mode.CLIENT and not config.remote_host:
-        raise FatalError("Missing remote host parameter. This scenario requires it")
-    pid = os.getpid()  # SIPp names its files and [pid] after the process that was started
-    signals = Signals()
-    signals.install_early()
-    if config.bg:
-        background()
+def resolve_network(config: Config) -> Network:
+    """The remote address (printing SIPp's `Resolving` line), the local address and the family."""
     remote_ip, remote_port, family = None, DEFAULT_REMOTE_PORT, socket.AF_INET
     if config.remote_host:
         remote_ip, remote_port, family = resolve_remote(config)
@@ -150,22 +167,28 @@ def _run(config: Config) -> int:
             raise FatalError("Network family mismatch for local and remote IP")
     local_ip = config.i or auto_local_ip(remote_ip, family)
     bind_ip = local_ip if (config.i or config.bind_local) else ("::" if family == socket.AF_INET6 else "")
-    sock = bind_udp(bind_ip, config.p, family, config.buff_size)
-    media_ip = config.mi or local_ip
-    media_port, media_sockets = bind_media_ports(media_ip, config.mp or config.min_rtp_port, bool(config.mp))
-    transport = UdpTransport(sock)
+    return Network(remote_ip, remote_port, family, local_ip, bind_ip, config.mi or local_ip)
+
+
+def bind_media(config: Config, net: Network) -> tuple[int, list[socket.socket]]:
+    return bind_media_ports(net.media_ip, config.mp or config.min_rtp_port, bool(config.mp))
+
+
+def build_engine(config: Config, scenario: Scenario, net: Network, transport: UdpTransport, media_port: int,
+                 pid: int, clock: Callable[[], float] | None = None) -> Engine:  # fmt: skip
+    """An engine for `scenario` on `transport`, configured from the command line."""
     ctx = RunContext(
         pid=pid,
         service=config.s,
-        local_ip=bracketed(local_ip),
+        local_ip=bracketed(net.local_ip),
         local_port=transport.local_port,
-        remote_ip=bracketed(remote_ip) if remote_ip else "",
-        remote_port=remote_port,
+        remote_ip=bracketed(net.remote_ip) if net.remote_ip else "",
+        remote_port=net.remote_port,
         remote_host=config.remote_host or "",
         transport=transport.name,
-        media_ip=media_ip,
+        media_ip=net.media_ip,
         media_port=media_port,
-        server_ip=local_ip,
+        server_ip=net.local_ip,
         sipp_version=SIPP_VERSION,
         custom=dict(config.keys),
         dynamic_start=config.dynamicStart,
@@ -173,53 +196,85 @@ def _run(config: Config) -> int:
         dynamic_step=config.dynamicStep,
         dynamic_next=config.dynamicStart,
     )
-    remote = (remote_ip, remote_port) if remote_ip else None
-    engine = Engine(scenario, engine_settings(scenario, config), ctx, transport, remote, Stats)
+    remote = (net.remote_ip, net.remote_port) if net.remote_ip else None
+    engine = Engine(scenario, engine_settings(scenario, config), ctx, transport, remote, Stats, clock)
     if config.l is None:
         engine.limit_for_rate = lambda rate: default_call_limit(scenario, replace(config, r=rate))
-    transport.receiver = engine
-    outputs = RunOutputs(config, scenario, engine, pid)
+    return engine
+
+
+def _run(config: Config) -> int:
+    scenario = load_scenario(config)
+    if scenario.mode is Mode.CLIENT and not config.remote_host:
+        raise FatalError("Missing remote host parameter. This scenario requires it")
+    pid = os.getpid()  # SIPp names its files and [pid] after the process that was started
+    signals = Signals()
+    signals.install_early()
+    if config.bg:
+        background()
+    net = resolve_network(config)
+    if config.workers > 1:
+        from sipperf.workers import run_workers  # here: workers.py builds its engines with this module
+
+        return run_workers(config, scenario, net, pid, signals)
+    return _run_one(config, scenario, net, pid, signals)
+
+
+def _run_one(config: Config, scenario: Scenario, net: Network, pid: int, signals: Signals) -> int:
+    """One engine in this process."""
+    transport = UdpTransport(bind_udp(net.bind_ip, config.p, net.family, config.buff_size))
+    media_port, media_sockets = bind_media(config, net)
+    engine = build_engine(config, scenario, net, transport, media_port, pid)
+    source = EngineSource(engine)
+    outputs = RunOutputs(config, scenario, source, pid)
+    engine.trace_msg, engine.trace_err = outputs.message_log, outputs.error_log
     try:
-        _event_loop(lambda: _serve(engine, transport, outputs, config, signals))
+        event_loop(lambda: serve(engine, transport, config, signals, outputs))
     finally:
         transport.close()
         for media in media_sockets:
             media.close()
+    return finish_run(config, scenario, outputs, source)
+
+
+def finish_run(config: Config, scenario: Scenario, outputs: RunOutputs, source: RunSource) -> int:
+    """The final outputs, then -timeout_error's fatal error or SIPp's exit code."""
     outputs.finish()
-    return exit_code(engine)
+    live = source.live()
+    if live.timed_out and config.timeout_error:
+        raise FatalError(f"{scenario.name} timed out after '{config.timeout / 1000:.3f}' seconds")
+    return exit_code(source.stats.snapshot(), live)
 
 
-def exit_code(engine: Engine) -> int:
+def exit_code(totals: StatsSnapshot, live: LiveState) -> int:
     """SIPp's exit code from the counters (reference 11.3)."""
-    if engine.stop_now:
+    if live.stop_now:
         return EXIT_INTERNAL
-    totals = engine.stats.snapshot()
     failed = totals.counter("FailedCall")
     succeeded = totals.counter("SuccessfulCall")
-    if engine.timed_out and not failed and not succeeded:
+    if live.timed_out and not failed and not succeeded:
         return EXIT_INTERNAL
     return EXIT_FAILED_CALLS if failed else EXIT_OK
 
 
-async def _serve(engine: Engine, transport: UdpTransport, outputs: RunOutputs, config: Config,
-                 signals: Signals) -> None:  # fmt: skip
+async def serve(engine: Engine, transport: UdpTransport, config: Config, signals: Signals,
+                companion: Companion) -> None:  # fmt: skip
+    """Run `engine` on `transport` until it quits, with `companion` beside it."""
     loop = asyncio.get_running_loop()
+    transport.receiver = engine
     await transport.start(loop)
     signals.hand_over(loop, engine)
-    outputs.start()
+    companion.start()
     if config.sleep:
         await asyncio.sleep(config.sleep / 1000)
     try:
         await engine.run()
     finally:
-        outputs.stop_input(loop)
+        companion.stop(loop)
         transport.close()  # SIPp closes its sockets before the final screens
-    if engine.timed_out and config.timeout_error:
-        outputs.finish()
-        raise FatalError(f"{engine.scenario.name} timed out after '{config.timeout / 1000:.3f}' seconds")
 
 
-def _event_loop(main: Callable[[], object]) -> None:
+def event_loop(main: Callable[[], object]) -> None:
     """Run `main()` on uvloop when it is installed, else on asyncio's default loop."""
     try:
         import uvloop

@@ -99,5 +99,8 @@ def test_command_line_and_argv():
         " -buff_size 65536"
     )
     assert shlex.join(cfg.argv("sipp", "uas", 500)).startswith("sipp -sn uas -i 127.0.0.1 -p 15070 -m 1000 ")
+    workers = bench.parse_args(["--sipperf-args", "-workers 2"])
+    assert workers.argv("sipperf", "uas", 500)[-2:] == ["-workers", "2"]
+    assert "-workers" not in workers.argv("sipp", "uac", 500)
     with pytest.raises(SystemExit):
         bench.parse_args(["--pairings", "nope"])

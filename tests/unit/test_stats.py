@@ -12,6 +12,7 @@ from sipperf.stats import (
     COUNTER_NAMES,
     FAILED_REASONS,
     GLOBAL_COUNTERS,
+    MergedStats,
     Moments,
     Periods,
     Stats,
@@ -272,6 +273,31 @@ def test_periods_over_merged_snapshots() -> None:
     periods.reset(now, Window.CSV)
     assert periods.periodic(now, Window.CSV).counter("OutgoingCall") == 0
     assert periods.cumulative(now).counter("OutgoingCall") == 2
+
+
+def test_merged_stats_read_like_one_engine() -> None:
+    start, _ = make()
+    merged = MergedStats(start.snapshot(), 2)
+    workers = [make() for _ in range(2)]
+    for (stats, _), calls in zip(workers, (3, 2), strict=True):
+        for _ in range(calls):
+            stats.call_created(incoming=False)
+            stats.call_ended(None, 10)
+    for index, (stats, clock) in enumerate(workers):
+        clock.ms = 1000.0
+        merged.update(index, stats.snapshot())
+    cumulative, periodic = merged.end_period(Window.CSV)
+    assert cumulative.counter("SuccessfulCall") == periodic.counter("SuccessfulCall") == 5
+    assert cumulative.elapsed_ms == 1000 and merged.layout == start.layout
+    first, first_clock = workers[0]
+    first.call_created(incoming=False)
+    first_clock.ms = 1500.0
+    merged.update(0, first.snapshot())  # the other worker has not reported again: its latest counts
+    cumulative, periodic = merged.views(Window.CSV)
+    assert (cumulative.counter("OutgoingCall"), periodic.counter("OutgoingCall")) == (6, 1)
+    assert periodic.since_ms == 1000.0 and periodic.taken_ms == 1500.0
+    assert merged.snapshot().current_calls == 1
+    assert merged.views(Window.SCREEN)[1].counter("OutgoingCall") == 6
 
 
 def test_merge_adds_counts_sums_tables_and_steps() -> None:

@@ -133,11 +133,19 @@ def test_tokenizer_bracket_rules():
         # two empty keywords on consecutive lines: both lines go
         ("A sip:a SIP/2.0\n[last_X:]\n[last_Y:]\nB: 1\n", "", "A sip:a SIP/2.0\r\nB: 1\r\n\r\n"),
         # adjacent keywords: the second decides whether the rest of its line is stripped
-        ("A sip:a SIP/2.0\n[last_X:][last_Y:]\nB: 1\n", "Y: y\r\n", "A sip:a SIP/2.0\r\nY: y\r\nB: 1\r\n\r\n"),
+        (
+            "A sip:a SIP/2.0\n[last_X:][last_Y:]\nB: 1\n",
+            "Y: y\r\n",
+            "A sip:a SIP/2.0\r\nY: y\r\nB: 1\r\n\r\n",
+        ),
         # a present header keeps its line break
         ("A sip:a SIP/2.0\n[last_Y:]\nB: 1\n", "Y: y\r\n", "A sip:a SIP/2.0\r\nY: y\r\nB: 1\r\n\r\n"),
         # empty keyword after a non-removing keyword ending its line: the test looks back to it
-        ("A sip:a SIP/2.0\nC: [call_number]\n[last_X:]\nB: 1\n", "", "A sip:a SIP/2.0\r\nC: 1\r\nB: 1\r\n\r\n"),
+        (
+            "A sip:a SIP/2.0\nC: [call_number]\n[last_X:]\nB: 1\n",
+            "",
+            "A sip:a SIP/2.0\r\nC: 1\r\nB: 1\r\n\r\n",
+        ),
     ],
 )
 def test_empty_line_rule_with_neighbouring_keywords(text, last, expected):

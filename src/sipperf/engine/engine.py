@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sipperf.engine.call import Call
+from sipperf.engine.numbers import CallNumbers
 from sipperf.engine.rate import RatePacer
 from sipperf.engine.timers import TimerWheel
 from sipperf.scenario.defaults import default_templates
@@ -133,7 +134,7 @@ class Engine:
         # the default -l as a function of the rate; None when -l was given
         self.limit_for_rate: Callable[[float], int] | None = None
         self.created = 0
-        self.call_numbers = 0
+        self.numbers = CallNumbers(settings.max_calls)  # workers.py shares them across processes
         self.quitting = 0  # SIPp's quit level: 10 graceful, 20 forced
         self.paused = False
         self.stop_now = False
@@ -215,8 +216,9 @@ class Engine:
             return
         if not self.client and not self.quitting:
             call = self.new_call(call_id, addr, incoming=True, now=now)
-            call.on_message(msg, now)
-            return
+            if call is not None:
+                call.on_message(msg, now)
+                return
         if self.client and self.auto_answer and msg.method in ("INFO", "NOTIFY", "OPTIONS", "UPDATE"):
             self.answer_out_of_call(msg, addr)
             return
@@ -240,17 +242,21 @@ class Engine:
         self.stats.count("AutoAnswered")
 
     # -- calls ------------------------------------------------------------------------------
-    def new_call(self, call_id: str | None, peer: tuple, incoming: bool, now: float) -> Call:
-        self.call_numbers += 1
-        number = self.call_numbers
+    def new_call(self, call_id: str | None, peer: tuple, incoming: bool, now: float) -> Call | None:
+        """A call with the next call number; the last number (-m) quits gracefully. None when -m was
+        used up already (by another worker): this engine quits too."""
+        number = self.numbers.take()
+        if number is None:
+            if not self.quitting:
+                self.quit(graceful=True)
+            return None
         if call_id is None:
             call_id = self._new_call_id(number)
         call = Call(self, number, call_id, peer, incoming, now)
         self.calls[call_id] = call
         self.created += 1
         self.stats.call_created(incoming)
-        max_calls = self.settings.max_calls
-        if max_calls is not None and self.created >= max_calls:
+        if number == self.numbers.limit:
             self.quit(graceful=True)
         return call
 
@@ -273,14 +279,16 @@ class Engine:
 
     def place_calls(self, now: float) -> None:
         due = self.pacer.due(now)
-        max_calls = self.settings.max_calls
         remote = self.remote
         for _ in range(due):
-            if self.quitting or (max_calls is not None and self.created >= max_calls):
+            if self.quitting:
                 return
             if len(self.calls) >= self.call_limit:
                 continue
-            self.new_call(None, remote, incoming=False, now=now).advance(now)
+            call = self.new_call(None, remote, incoming=False, now=now)
+            if call is None:
+                return
+            call.advance(now)
 
     def current_rate(self) -> float:
         return self.pacer.rate
@@ -390,8 +398,9 @@ class Engine:
                 queue.append((entry[1], cid))
 
     async def run(self) -> None:
-        """Run until quit; the caller has started the transport."""
+        """Run until quit; the caller has started the transport. The call schedule starts now."""
         self._loop = asyncio.get_running_loop()
+        self.pacer.set_rate(self.pacer.rate, self.now())
         self._done = self._loop.create_future()
         timeout = self.settings.global_timeout_ms
         timeout_handle = None

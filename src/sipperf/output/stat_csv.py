@@ -8,8 +8,7 @@ delimiter. Each line is flushed at once so that a killed run keeps what it measu
 
 from __future__ import annotations
 
-from sipperf.stats.counters import Stats
-from sipperf.stats.periods import Window
+from sipperf.stats.periods import StatsViews, Window
 from sipperf.stats.snapshot import FAILED_REASONS, GLOBAL_COUNTERS, Moments, StatsLayout, StatsSnapshot
 from sipperf.timefmt import hms, hms_usec, tab_timestamp
 
@@ -139,12 +138,12 @@ class StatCsv:
     def write_row(self, cumulative: StatsSnapshot, periodic: StatsSnapshot, target_rate: float | int) -> None:
         self._write(row_fields(cumulative, periodic, target_rate, self._periodic_rtd))
 
-    def dump(self, stats: Stats, target_rate: float | int) -> None:
+    def dump(self, stats: StatsViews, target_rate: float | int) -> None:
         """The row of the stat-CSV period ending now; the next period starts (at start-up, every -fd)."""
         cumulative, periodic = stats.end_period(Window.CSV)
         self.write_row(cumulative, periodic, target_rate)
 
-    def finish(self, stats: Stats, target_rate: float | int) -> None:
+    def finish(self, stats: StatsViews, target_rate: float | int) -> None:
         """At exit: SIPp's two final rows, then close."""
         self.dump(stats, target_rate)
         self.dump(stats, target_rate)

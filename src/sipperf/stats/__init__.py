@@ -1,7 +1,8 @@
 """Statistics: counters updated on the hot path (`Stats`) and immutable snapshots for the outputs."""
 
 from sipperf.stats.counters import Stats, StepCounters
-from sipperf.stats.periods import Periods, Window
+from sipperf.stats.merged import MergedStats
+from sipperf.stats.periods import Periods, StatsViews, Window
 from sipperf.stats.snapshot import (
     COUNTER_NAMES,
     FAILED_REASONS,
@@ -16,11 +17,13 @@ __all__ = [
     "COUNTER_NAMES",
     "FAILED_REASONS",
     "GLOBAL_COUNTERS",
+    "MergedStats",
     "Moments",
     "Periods",
     "Stats",
     "StatsLayout",
     "StatsSnapshot",
+    "StatsViews",
     "StepCounters",
     "StepTotals",
     "Window",

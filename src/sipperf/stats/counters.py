@@ -127,22 +127,16 @@ class Stats:
 
     def views(self, window: Window) -> tuple[StatsSnapshot, StatsSnapshot]:
         """(cumulative, periodic since `window` last restarted), taken at the same instant."""
-        return self._views(self._now(), window)
+        return self._periods.views(self._now(), window)
 
     def end_period(self, window: Window) -> tuple[StatsSnapshot, StatsSnapshot]:
         """Like `views`, and `window` restarts at that instant (the screen's every -f, the stat
         CSV's every -fd), so each sample falls in exactly one period."""
-        now = self._now()
-        views = self._views(now, window)
-        self._periods.reset(now, window)
-        return views
+        return self._periods.end_period(self._now(), window)
 
     def reset_cumulative(self) -> None:
         """The `reset stats` command: the cumulative view restarts now."""
         self._periods.reset_cumulative(self._now())
-
-    def _views(self, now: StatsSnapshot, window: Window) -> tuple[StatsSnapshot, StatsSnapshot]:
-        return self._periods.cumulative(now), self._periods.periodic(now, window)
 
     def _now(self) -> StatsSnapshot:
         return self._take(self._now_ms(), self._wall())

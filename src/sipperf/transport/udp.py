@@ -16,13 +16,16 @@ from sipperf.errors import EXIT_BIND, EXIT_FATAL, FatalError
 DEFAULT_PORTS = range(5060, 5120)
 
 
-def bind_udp(ip: str, port: int, family: int, buff_size: int) -> socket.socket:
-    """A non-blocking UDP socket bound by SIPp's rules; FatalError (254/255) when it cannot be."""
+def bind_udp(ip: str, port: int, family: int, buff_size: int, reuse_port: bool = False) -> socket.socket:
+    """A non-blocking UDP socket bound by SIPp's rules; FatalError (254/255) when it cannot be.
+    With `reuse_port`, other sockets of this user may bind the same port (SO_REUSEPORT)."""
     candidates = [port] if port else [*DEFAULT_PORTS, 0]
     last_error: OSError | None = None
     for candidate in candidates:
         sock = socket.socket(family, socket.SOCK_DGRAM)
         try:
+            if reuse_port:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             if buff_size:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, buff_size)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, buff_size)
@@ -49,6 +52,11 @@ class Receiver(Protocol):
 class _Protocol(asyncio.DatagramProtocol):
     def __init__(self, owner: UdpTransport) -> None:
         self.owner = owner
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop may deliver datagrams already queued before create_datagram_endpoint returns:
+        # the replies to them must be sendable by then
+        self.owner._transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple) -> None:
         receiver = self.owner.receiver
@@ -77,8 +85,7 @@ class UdpTransport:
         self._closed = False
 
     async def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=self.sock)
-        self._transport = transport  # type: ignore[assignment]
+        await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=self.sock)
 
     def send(self, data: bytes, addr: tuple) -> bool:
         transport = self._transport

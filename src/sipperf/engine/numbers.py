@@ -1,0 +1,44 @@
+"""SIPp's call numbers and the -m budget: 1, 2, 3... up to -m, then none.
+
+One engine counts in a plain attribute. Worker processes share one counter in shared memory behind
+a lock (`workers.py` passes them in), so the whole run hands out each number once and stops at -m
+calls in total, whichever worker places or answers them.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+from typing import Protocol
+
+
+class Counter(Protocol):
+    value: int
+
+
+class _LocalCounter:
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+class CallNumbers:
+    """Hands out call numbers up to `limit` (-m; None = no limit)."""
+
+    def __init__(self, limit: int | None, counter: Counter | None = None,
+                 lock: AbstractContextManager | None = None) -> None:  # fmt: skip
+        self.limit = limit
+        self._counter: Counter = counter if counter is not None else _LocalCounter()
+        self._lock = lock if lock is not None else nullcontext()
+
+    def take(self) -> int | None:
+        """The next call number; None once the last one (-m) has been taken."""
+        with self._lock:
+            number = self._counter.value + 1
+            if self.limit is not None and number > self.limit:
+                return None
+            self._counter.value = number
+        return number
+
+    def used_up(self) -> bool:
+        return self.limit is not None and self._counter.value >= self.limit
