@@ -41,6 +41,7 @@ ROLES = ("uas", "uac")  # start order: the UAS must listen before the UAC calls 
 POLL_S = 0.005  # how often child processes are polled for exit
 KILL_GRACE_S = 2.0  # between SIGTERM and SIGKILL
 PROC_UDP = (Path("/proc/net/udp"), Path("/proc/net/udp6"))
+MIN_ACHIEVED = 0.95  # a UAC must create its calls at 95% of the asked rate or better
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
@@ -115,6 +116,8 @@ class RoleResult:
     successful: int = 0
     failed: int = 0
     retransmissions: int = 0
+    overloaded_periods: int = 0  # sipperf's Overloaded(P) column: periods it could not keep up
+    achieved_rate: float = 0.0  # CallRate(C) of the last row: calls created per second of the run
     wall_s: float = 0.0
     cpu_s: float = 0.0  # user + sys, from wait4 rusage
     max_rss_kib: int = 0
@@ -125,15 +128,20 @@ class RoleResult:
     def cpu_us_per_call(self) -> float | None:
         return self.cpu_s * 1e6 / self.successful if self.successful else None
 
-    def problem(self, calls: int) -> str:
-        """What went wrong with this side, in one line; empty if it was clean."""
+    def problem(self, calls: int, rate: float, role: str) -> str:
+        """What went wrong with this side, in one line; empty if it was clean. A UAC that created
+        its calls slower than asked was late: the rate was not sustained."""
         found = [self.error] if self.error else []
+        if role == "uac" and not self.error and self.achieved_rate < MIN_ACHIEVED * rate:
+            found.append(f"late: {self.achieved_rate:.0f} of {rate:g} calls/s")
         if self.killed:
             found.append("killed")
         elif self.exit_code not in (0, None):
             found.append(f"exit code {self.exit_code}")
         if self.failed:
             found.append(f"{self.failed} failed calls")
+        if self.overloaded_periods:
+            found.append(f"overloaded itself in {self.overloaded_periods} periods")
         if not self.error and self.exit_code is not None and self.successful < calls:
             found.append(f"{self.successful}/{calls} calls successful")
         if found and self.stderr:
@@ -150,6 +158,7 @@ class RunResult:
 
     rep: int
     calls: int
+    rate: float
     uas: RoleResult
     uac: RoleResult
     timed_out: bool = False
@@ -164,7 +173,7 @@ class RunResult:
             found.append("wall-clock timeout")
         for role in ROLES:
             result = self.role(role)
-            if problem := result.problem(self.calls):
+            if problem := result.problem(self.calls, self.rate, role):
                 found.append(f"{role} ({result.tool}): {problem}")
         return found
 
@@ -314,21 +323,24 @@ def find_stat_file(cwd: Path, scenario: str, pid: int) -> Path | None:
     return next(iter(sorted(cwd.glob(f"{scenario}_*_.csv"))), None)
 
 
-def read_last_stats(path: Path) -> dict[str, str]:
-    """The last row of a `;`-delimited -trace_stat file, keyed by the header row."""
+def read_stats(path: Path) -> list[dict[str, str]]:
+    """The data rows of a `;`-delimited -trace_stat file, keyed by the header row."""
     with path.open(newline="", errors="replace") as handle:
         rows = [row for row in csv.reader(handle, delimiter=";") if row]
     if len(rows) < 2:
         raise ValueError(f"{path.name} has no data row")
-    return dict(zip(rows[0], rows[-1], strict=False))
+    return [dict(zip(rows[0], row, strict=False)) for row in rows[1:]]
 
 
-def apply_stats(result: RoleResult, role: str, stats: dict[str, str]) -> None:
+def apply_stats(result: RoleResult, role: str, rows: list[dict[str, str]]) -> None:
+    stats = rows[-1]
     created = "IncomingCall(C)" if role == "uas" else "OutgoingCall(C)"
     result.created = int(stats[created])
     result.successful = int(stats["SuccessfulCall(C)"])
     result.failed = int(stats["FailedCall(C)"])
     result.retransmissions = int(stats["Retransmissions(C)"])
+    result.overloaded_periods = sum(row.get("Overloaded(P)") == "1" for row in rows)
+    result.achieved_rate = float(stats["CallRate(C)"])
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -488,6 +500,7 @@ class PairRun:
         return RunResult(
             rep=rep,
             calls=self.cfg.calls(self.rate),
+            rate=self.rate,
             uas=roles["uas"],
             uac=roles["uac"],
             timed_out=self.timed_out,
@@ -509,7 +522,7 @@ class PairRun:
         try:
             if stat_file is None:
                 raise ValueError("no file written")
-            apply_stats(result, role, read_last_stats(stat_file))
+            apply_stats(result, role, read_stats(stat_file))
         except (ValueError, KeyError) as exc:
             result.error = result.error or f"unreadable -trace_stat ({exc})"
         if result.error or result.exit_code != 0:

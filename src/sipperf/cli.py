@@ -460,7 +460,7 @@ SUPPORTED: frozenset[str] = frozenset({
     "stat_delimiter", "deadcall_wait", "buff_size", "default_behaviors", "nd", "aa", "key", "mi", "mp",
     "min_rtp_port", "timer_resol", "skip_rlimit", "sleep", "lost", "rate_scale", "periodic_rtd",
     "trace_msg", "trace_err", "message_file", "error_file", "message_overwrite", "error_overwrite",
-    "pause_msg_ign", "callid_slash_ign", "workers", "rtcheck",
+    "pause_msg_ign", "callid_slash_ign", "workers", "rtcheck", "max_recv_loops", "max_sched_loops",
 })  # fmt: skip
 
 _BY_NAME: dict[str, Option] = {opt.name: opt for opt in OPTIONS}

@@ -10,6 +10,7 @@ SIPp's message and exit code at one place.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import socket
 import sys
@@ -32,6 +33,7 @@ from sipperf.stats import Stats, StatsSnapshot
 from sipperf.transport.udp import UdpTransport, bind_udp
 
 DEFAULT_REMOTE_PORT = 5060
+GC_THRESHOLD = 50_000  # allocations between young collections (CPython default: 700)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ def engine_settings(scenario: Scenario, config: Config) -> EngineSettings:
         callid_slash_ign=config.callid_slash_ign,
         timer_resol_ms=max(1, config.timer_resol),
         global_timeout_ms=config.timeout,
+        max_sched_loops=config.max_sched_loops,
     )
 
 
@@ -222,7 +225,8 @@ def _run(config: Config) -> int:
 
 def _run_one(config: Config, scenario: Scenario, net: Network, pid: int, signals: Signals) -> int:
     """One engine in this process."""
-    transport = UdpTransport(bind_udp(net.bind_ip, config.p, net.family, config.buff_size))
+    sock = bind_udp(net.bind_ip, config.p, net.family, config.buff_size)
+    transport = UdpTransport(sock, config.max_recv_loops)
     media_port, media_sockets = bind_media(config, net)
     engine = build_engine(config, scenario, net, transport, media_port, pid)
     source = EngineSource(engine)
@@ -274,8 +278,18 @@ async def serve(engine: Engine, transport: UdpTransport, config: Config, signals
         transport.close()  # SIPp closes its sockets before the final screens
 
 
+def quiet_gc() -> None:
+    """Keep the cycle collector off the hot path: what exists at start-up (scenario, templates,
+    modules) is frozen out of its scans, and young collections run ~50x less often. Calls and
+    messages are freed by reference counting; the collector only has rare cycles to find."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, 20, 20)
+
+
 def event_loop(main: Callable[[], object]) -> None:
     """Run `main()` on uvloop when it is installed, else on asyncio's default loop."""
+    quiet_gc()
     try:
         import uvloop
     except ImportError:

@@ -177,7 +177,7 @@ def _worker_main(start: WorkerStart, index: int, sock: socket.socket, conn: Conn
 
 def _run_worker(start: WorkerStart, index: int, sock: socket.socket, conn: Connection) -> int:
     config = worker_config(start.config, index)
-    transport = UdpTransport(sock)
+    transport = UdpTransport(sock, config.max_recv_loops)
     engine = build_engine(config, start.scenario, start.net, transport, start.media_port, start.pid,
                           start.clock)  # fmt: skip
     engine.numbers = start.numbers

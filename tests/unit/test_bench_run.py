@@ -20,7 +20,10 @@ def load_bench():
 
 bench = load_bench()
 
-HEADER = "StartTime;IncomingCall(C);OutgoingCall(C);SuccessfulCall(C);FailedCall(C);Retransmissions(C);"
+HEADER = (
+    "StartTime;CallRate(C);IncomingCall(C);OutgoingCall(C);SuccessfulCall(C);FailedCall(C);Retransmissions(C);"
+    "Overloaded(P);"
+)
 
 
 def write_stats(path: Path, *rows: str) -> Path:
@@ -29,25 +32,29 @@ def write_stats(path: Path, *rows: str) -> Path:
 
 
 def role(successful: int, **kwargs) -> "bench.RoleResult":
+    kwargs.setdefault("achieved_rate", 10.0)
     return bench.RoleResult(tool="sipp", exit_code=0, successful=successful, **kwargs)
 
 
 def run(calls: int = 10, uas_ok: int = 10, uac_ok: int = 10, cpu_s: float = 0.001) -> "bench.RunResult":
-    return bench.RunResult(rep=1, calls=calls, uas=role(uas_ok, cpu_s=cpu_s), uac=role(uac_ok, cpu_s=cpu_s))
+    return bench.RunResult(rep=1, calls=calls, rate=10.0, uas=role(uas_ok, cpu_s=cpu_s),
+                           uac=role(uac_ok, cpu_s=cpu_s))  # fmt: skip
 
 
-def test_read_last_stats_takes_last_row_by_header(tmp_path):
-    path = write_stats(tmp_path / "uac_1_.csv", "t0;0;0;0;0;0;", "t1;0;100;98;2;7;")
-    stats = bench.read_last_stats(path)
-    assert stats["SuccessfulCall(C)"] == "98"
+def test_read_stats_takes_the_last_row_and_counts_overloaded_periods(tmp_path):
+    rows = ("t0;0;0;0;0;0;0;0;", "t1;99.5;0;50;49;0;0;1;", "t2;97.2;0;100;98;2;7;0;")
+    path = write_stats(tmp_path / "uac_1_.csv", *rows)
+    rows = bench.read_stats(path)
+    assert rows[-1]["SuccessfulCall(C)"] == "98"
     result = bench.RoleResult(tool="sipp")
-    bench.apply_stats(result, "uac", stats)
+    bench.apply_stats(result, "uac", rows)
     assert (result.created, result.successful, result.failed, result.retransmissions) == (100, 98, 2, 7)
+    assert (result.overloaded_periods, result.achieved_rate) == (1, 97.2)
 
 
-def test_read_last_stats_without_data_row(tmp_path):
+def test_read_stats_without_data_row(tmp_path):
     with pytest.raises(ValueError):
-        bench.read_last_stats(write_stats(tmp_path / "uas_1_.csv"))
+        bench.read_stats(write_stats(tmp_path / "uas_1_.csv"))
 
 
 def test_find_stat_file_prefers_exact_pid(tmp_path):
@@ -59,10 +66,19 @@ def test_find_stat_file_prefers_exact_pid(tmp_path):
 
 
 def test_role_problem_lists_what_went_wrong():
-    assert role(10).problem(10) == ""
-    assert role(8, failed=2).problem(10) == "2 failed calls, 8/10 calls successful"
+    assert role(10).problem(10, 10.0, "uac") == ""
+    assert role(8, failed=2).problem(10, 10.0, "uas") == "2 failed calls, 8/10 calls successful"
     crashed = bench.RoleResult(tool="sipperf", exit_code=1, error="unreadable -trace_stat", stderr="boom")
-    assert crashed.problem(10) == "unreadable -trace_stat, exit code 1, stderr: boom"
+    assert crashed.problem(10, 10.0, "uas") == "unreadable -trace_stat, exit code 1, stderr: boom"
+
+
+def test_a_late_uac_or_an_overloaded_sipperf_is_not_clean():
+    """The rate was not sustained when the UAC created its calls slower than asked, or when
+    sipperf said it could not keep up, even if every call succeeded."""
+    assert role(10, achieved_rate=9.6).problem(10, 10.0, "uac") == ""
+    assert role(10, achieved_rate=9.0).problem(10, 10.0, "uac") == "late: 9 of 10 calls/s"
+    assert role(10, achieved_rate=0.0).problem(10, 10.0, "uas") == ""
+    assert role(10, overloaded_periods=2).problem(10, 10.0, "uas") == "overloaded itself in 2 periods"
 
 
 def test_step_clean_needs_every_rep():

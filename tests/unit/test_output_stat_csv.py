@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from sipperf.output.stat_csv import StatCsv, counter_column, cpp_float, header_fields, row_fields
+from sipperf.output.stat_csv import (
+    LOAD_COLUMNS,
+    StatCsv,
+    counter_column,
+    cpp_float,
+    header_fields,
+    load_fields,
+    row_fields,
+)
 from sipperf.scenario.model import Mode
 from sipperf.stats import Stats, StatsLayout, Window
 from sipperf.stats.snapshot import float32
@@ -58,7 +66,7 @@ def test_rows_equal_the_golden_file(tmp_path: Path, name, scen, calls, start_wal
     """The golden runs replayed: every field equal, except LastResetTime, which here is the time of the
     previous row (SIPp restarts the period a few microseconds after writing it)."""
     clock = Clock(start_wall)
-    stats = Stats(scen(), clock.now_ms, clock.wall)
+    stats = Stats(scen(), clock.now_ms, clock.wall, cpu_ms=lambda: 0.0)
     path = tmp_path / f"{name}_1234_.csv"
     csv = StatCsv(str(path), stats.layout)
     clock.ms = row_times[0]
@@ -69,6 +77,9 @@ def test_rows_equal_the_golden_file(tmp_path: Path, name, scen, calls, start_wal
         csv.dump(stats, 10.0)
     csv.close()
     got, expected = read_rows(path), read_rows(GOLDEN / f"{name}_stat.csv")
+    zero_load = ["0"] * len(LOAD_COLUMNS)
+    assert [row[-len(LOAD_COLUMNS) :] for row in got] == [list(LOAD_COLUMNS), zero_load, zero_load, zero_load]
+    got = [row[: -len(LOAD_COLUMNS)] for row in got]  # SIPp's columns come first, unchanged
     assert got[0] == expected[0]
     assert len(got) == len(expected) == 4
     previous_row_time = [got[1][LAST_RESET], got[1][2], got[2][2]]
@@ -80,8 +91,10 @@ def test_rows_equal_the_golden_file(tmp_path: Path, name, scen, calls, start_wal
 
 def test_header_equals_the_golden_header() -> None:
     golden = (GOLDEN / "uac_stat.csv").read_text().split("\n")[0]
-    assert ";".join(header_fields(StatsLayout.for_scenario(uac()))) + ";" == golden
-    assert len(header_fields(StatsLayout.for_scenario(uac()))) == 68 + 4 + 4 + 10 + 9
+    fields = header_fields(StatsLayout.for_scenario(uac()))
+    assert ";".join(fields[: -len(LOAD_COLUMNS)]) + ";" == golden
+    assert fields[-len(LOAD_COLUMNS) :] == list(LOAD_COLUMNS)
+    assert len(fields) == 68 + 4 + 4 + 10 + 9 + len(LOAD_COLUMNS)
 
 
 def two_rtds_and_counters():
@@ -107,13 +120,14 @@ def test_header_with_two_rtds_and_counters() -> None:
         "CallLengthRepartition", "CallLengthRepartition_<10", "CallLengthRepartition_<50",
         "CallLengthRepartition_<100", "CallLengthRepartition_<500", "CallLengthRepartition_<1000",
         "CallLengthRepartition_<5000", "CallLengthRepartition_<10000", "CallLengthRepartition_>=10000",
+        *LOAD_COLUMNS,
     ]  # fmt: skip
 
 
 def test_no_repartition_columns_without_tables() -> None:
     scen = replace(uac(), response_time_repartition=(), call_length_repartition=(), repartition_rtds=())
     fields = header_fields(StatsLayout.for_scenario(scen))
-    assert fields[-1] == "CallLengthStDev(C)"
+    assert fields[-1 - len(LOAD_COLUMNS)] == "CallLengthStDev(C)"
     clock = Clock(0.0)
     stats = Stats(scen, clock.now_ms, clock.wall)
     assert len(row_fields(*stats.views(Window.CSV), 10.0)) == len(fields)
@@ -223,3 +237,26 @@ def test_counter_columns() -> None:
     assert counter_column("42") == "GenericCounter42"
     assert counter_column("123456") == "GenericCounter12345"
     assert counter_column("4a") == "4a"
+
+
+def test_load_columns_say_when_sipperf_itself_was_overloaded() -> None:
+    """CPU share of a core, mean and maximum scheduler lag, and the overload flag, per period."""
+    clock = Clock(0.0)
+    cpu = [0.0]
+    stats = Stats(uac(), clock.now_ms, clock.wall, cpu_ms=lambda: cpu[0])
+    csv_window = Window.CSV
+    stats.end_period(csv_window)
+    clock.ms, cpu[0] = 1000.0, 400.0
+    for lag in (0.2, 0.4, 3.0):
+        stats.scheduler_pass(lag)
+    assert load_fields(stats.end_period(csv_window)[1]) == ["40", "1.2", "5", "0", "0"]
+    clock.ms, cpu[0] = 2000.0, 1390.0  # 99% of a core: cannot keep up
+    assert load_fields(stats.end_period(csv_window)[1]) == ["99", "0", "0", "0", "1"]
+    clock.ms, cpu[0] = 3000.0, 1400.0
+    stats.scheduler_pass(150.0)  # a timer pass 150 ms late
+    assert load_fields(stats.end_period(csv_window)[1]) == ["1", "150", "200", "0", "1"]
+    clock.ms, cpu[0] = 4000.0, 1410.0
+    stats.receive_drops(7)  # the kernel dropped datagrams sipperf did not read in time
+    assert load_fields(stats.end_period(csv_window)[1]) == ["1", "0", "0", "7", "1"]
+    clock.ms, cpu[0] = 4050.0, 1460.0  # too short a period to tell the CPU share
+    assert load_fields(stats.end_period(csv_window)[1]) == ["0", "0", "0", "0", "0"]

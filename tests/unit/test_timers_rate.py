@@ -41,3 +41,19 @@ def test_pacer_rate_period_and_no_catch_up_after_a_change():
     assert pacer.due(6999.0) == 0 and pacer.due(7000.0) == 1
     pacer.set_rate(-3, 8000.0)
     assert pacer.due(100_000.0) == 0
+
+
+def test_wheel_wakes_at_most_max_sched_loops_items_per_pass():
+    """-max_sched_loops: the rest stays due, in order, for the next pass."""
+    wheel = TimerWheel(0.0)
+    for i in range(5):
+        wheel.schedule(f"a{i}", 10.0)
+    wheel.schedule("b", 12.0)
+    wheel.schedule("later", 30.0)
+    assert wheel.expire(20.0, limit=2) == ["a0", "a1"]
+    assert wheel.next_due() <= 20.0
+    assert wheel.expire(20.0, limit=2) == ["a2", "a3"]
+    assert wheel.expire(20.0, limit=2) == ["a4", "b"]
+    assert wheel.expire(20.0, limit=2) == []
+    assert wheel.pending == 1
+    assert wheel.expire(31.0) == ["later"]

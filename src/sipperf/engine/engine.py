@@ -25,6 +25,7 @@ from sipperf.scenario.model import Mode, Scenario
 from sipperf.sip.message import MalformedMessage, SipMessage
 
 KEEPALIVES = (b"\r\n\r\n", b"\x00\x00\x00\x00")
+DROPS_POLL_MS = 500  # how often the transport's kernel drop count is read
 MAX_SLEEP_MS = 200.0  # the loop looks around at least this often even with nothing due
 
 
@@ -53,6 +54,7 @@ class EngineSettings:
     lost_percent: float = 0.0
     timer_resol_ms: int = 1
     global_timeout_ms: int = 0
+    max_sched_loops: int = 1000  # calls woken per loop pass (-max_sched_loops)
 
 
 def call_id_formatter(template: str, pid: int, local_ip: str) -> Callable[[int], str]:
@@ -150,6 +152,9 @@ class Engine:
         self._armed_for = float("inf")
         self._loop: asyncio.AbstractEventLoop | None = None
         self.timers.on_earlier = self.wake_soon
+        dropped = getattr(transport, "dropped", None)
+        if dropped is not None:
+            self.every(DROPS_POLL_MS, lambda now: self.stats.receive_drops(dropped()))
 
     # -- clock and hooks --------------------------------------------------------------------
     def now(self) -> float:
@@ -335,6 +340,7 @@ class Engine:
     def _tick(self) -> None:
         self._handle = None
         now = self.now()
+        self.stats.scheduler_pass(now - self._armed_for if now > self._armed_for else 0.0)
         if self.advance_time(now):
             self.stop()
             return
@@ -369,7 +375,7 @@ class Engine:
 
     def advance_time(self, now: float) -> bool:
         """One pass of the loop at time `now`: timers, new calls, periodic hooks. True when done."""
-        for call in self.timers.expire(now):
+        for call in self.timers.expire(now, self.settings.max_sched_loops):
             if call.alive and call.wake_at <= now:
                 call.on_timer(now)
         if self.client and not self.quitting and not self.paused:

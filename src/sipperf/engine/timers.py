@@ -44,8 +44,9 @@ class TimerWheel:
         """The earliest slot with entries, or infinity."""
         return self._ticks[0] if self._ticks else INF
 
-    def expire(self, now_ms: float) -> list[Any]:
-        """Every item whose time is at or before `now_ms`, in time order."""
+    def expire(self, now_ms: float, limit: int = 0) -> list[Any]:
+        """Items whose time is at or before `now_ms`, in time order: all of them, or at most `limit`
+        (SIPp's `-max_sched_loops`); the rest stay due for the next call."""
         now_tick = int(now_ms)
         if now_tick > self._done_tick:
             self._done_tick = now_tick
@@ -55,6 +56,12 @@ class TimerWheel:
         due: list[Any] = []
         slots = self._slots
         while ticks and ticks[0] <= now_tick:
-            due.extend(slots.pop(heapq.heappop(ticks)))
+            tick = heapq.heappop(ticks)
+            due.extend(slots.pop(tick))
+            if limit and len(due) > limit:  # the rest goes back in the slot just emptied: first due
+                slots[tick] = due[limit:]
+                heapq.heappush(ticks, tick)
+                del due[limit:]
+                break
         self.pending -= len(due)
         return due

@@ -17,6 +17,7 @@ from dataclasses import replace
 from sipperf.config import Config
 from sipperf.control.keyboard import Keyboard
 from sipperf.errors import FatalError
+from sipperf.output.load_watch import WATCH_MS, LoadWatch
 from sipperf.output.runinfo import RunInfo, StatusLine
 from sipperf.output.screens import final_report, screen
 from sipperf.output.sources import LiveState, RunSource
@@ -40,6 +41,7 @@ class RunOutputs:
         self.live = sys.stdout.isatty() and not config.bg
         self.client = scenario.mode is Mode.CLIENT
         self.keyboard = Keyboard(source.control, config.rate_scale, self.show, self.client)
+        self.load_watch = LoadWatch(source.stats, self.client)
         self._created_at_refresh = 0
         self._refreshed_at = 0.0
         self.stat_csv: StatCsv | None = None
@@ -62,6 +64,7 @@ class RunOutputs:
             self.stat_csv.dump(source.stats, self.target_rate())
             source.every(self.config.fd, self._stat_row)
         source.every(FLUSH_MS, self._flush)
+        source.every(WATCH_MS, lambda now: self.load_watch.tick(self.target_rate()))
         if self.live:
             source.every(self.config.f, self.refresh)
             if not self.config.nostdin:
@@ -114,6 +117,7 @@ class RunOutputs:
             recv_errors=live.recv_errors,
             cong_errors=live.cong_errors,
             last_error=live.last_error,
+            overload=self.load_watch.screen_line(),
         )
         self._created_at_refresh = live.created
         self._refreshed_at = now
@@ -143,6 +147,7 @@ class RunOutputs:
                                           self.run_info(source.now()), self.displayed))  # fmt: skip
             sys.stdout.flush()
         live = source.live()
+        sys.stderr.write(self.load_watch.summary())
         if live.last_error:
             sys.stderr.write(f"{tab_timestamp(live.last_error_at or time.time())}: {live.last_error}\n")
             if source.stats.snapshot().counter("Warnings") > 1:

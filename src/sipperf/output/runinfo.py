@@ -61,6 +61,7 @@ class RunInfo:
     recv_errors: int = 0
     cong_errors: int = 0
     last_error: str = ""  # the last warning or error, without its timestamp ("" = none)
+    overload: str = ""  # sipperf's own overload warning ("" = keeping up), see output/load_watch.py
     rtp_packets_sent: int = 0  # pcap play: packets sent so far
     rtp_bytes_period: int = 0  # pcap play: bytes sent during the last screen period
     lose_packets: bool = False  # -lost given (a `lost` attribute in the scenario has the same effect)

@@ -38,6 +38,8 @@ _SECONDARY_TITLE = "--------------------------- Repartition {} Screen ------ [1-
 
 def _frame(title: str, body: list[str], info: RunInfo) -> str:
     lines = [title, *body]
+    if info.overload and info.status is not StatusLine.TERMINATED:
+        lines.append(info.overload)
     if info.last_error and info.status is not StatusLine.TERMINATED:
         text = info.last_error
         lines.append(f"Last Error: {text[:60]}..." if len(text) > 60 else f"Last Error: {text}")

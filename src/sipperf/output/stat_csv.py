@@ -12,6 +12,8 @@ from sipperf.stats.periods import StatsViews, Window
 from sipperf.stats.snapshot import FAILED_REASONS, GLOBAL_COUNTERS, Moments, StatsLayout, StatsSnapshot
 from sipperf.timefmt import hms, hms_usec, tab_timestamp
 
+# sipperf's own load, after SIPp's columns (see load_fields)
+LOAD_COLUMNS = ("CPU(P)", "SchedulerLag(P)", "SchedulerLagMax(P)", "RecvDrops(P)", "Overloaded(P)")
 _PAIRED_COUNTERS = ("SuccessfulCall", "FailedCall", *FAILED_REASONS, *GLOBAL_COUNTERS)
 
 
@@ -66,7 +68,7 @@ def header_fields(layout: StatsLayout) -> list[str]:
             fields += _repartition_header(f"ResponseTimeRepartition{rtd}", bounds)
     if layout.call_length_bounds is not None:
         fields += _repartition_header("CallLengthRepartition", layout.call_length_bounds)
-    return fields
+    return fields + list(LOAD_COLUMNS)
 
 
 def _moments(periodic: Moments, cumulative: Moments) -> list[str]:
@@ -116,7 +118,21 @@ def row_fields(
     for counts in tables.rtd_repartitions:
         fields += _table(counts)
     fields += _table(tables.call_length_repartition)
-    return fields
+    return fields + load_fields(p)
+
+
+def load_fields(periodic: StatsSnapshot) -> list[str]:
+    """sipperf's columns after SIPp's: its own CPU (% of a core per process), the mean and maximum
+    lateness of its scheduler (ms), datagrams the kernel dropped unread, and whether it was
+    overloaded during the period."""
+    load, elapsed = periodic.load, periodic.elapsed_ms
+    return [
+        cpp_float(round(100 * load.cpu_share(elapsed), 1)),
+        cpp_float(round(load.mean_lag_ms, 3)),
+        str(load.max_lag_ms),
+        str(load.drops),
+        "1" if load.overloaded(elapsed) else "0",
+    ]
 
 
 class StatCsv:

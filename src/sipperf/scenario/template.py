@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sipperf.scenario.keywords import LINE_REMOVING, RunContext, make_renderer
+from sipperf.scenario.keywords import LINE_REMOVING, LastHeader, RunContext, make_renderer
 
 LEN_MARK = "\x00"
 _HEX_ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
@@ -225,10 +225,15 @@ class BoundTemplate:
         code = ["def render(call):"]
         pieces: list[str] = []  # the expression of each output piece, in order
         after_removing = False
+        if any(isinstance(p, Renderer) and isinstance(p.fn, LastHeader) for p in parts):
+            code.append("    m = call.last_msg")
         for i, part in enumerate(parts):
             if isinstance(part, Renderer):
-                env[f"f{i}"] = part.fn
-                code.append(f"    p{i} = f{i}(call)")
+                if isinstance(part.fn, LastHeader):  # inlined: the most frequent keyword of a UAS
+                    code.append(f"    p{i} = m.header_line({part.fn.header!r}) if m is not None else ''")
+                else:
+                    env[f"f{i}"] = part.fn
+                    code.append(f"    p{i} = f{i}(call)")
                 if part.removes_empty_line:
                     before = "".join(f"{p}, " for p in reversed(pieces))
                     code.append(f"    st = p{i}[-1:] == '\\n' if p{i} else _last_ends_line(({before}))")

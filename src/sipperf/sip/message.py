@@ -32,32 +32,45 @@ class MalformedMessage(ValueError):
 class SipMessage:
     """One SIP message as text (latin-1 decoded, so every byte maps to one character)."""
 
-    __slots__ = ("text", "head", "start_line", "method", "code", "_table", "_cseq", "_low", "_lines", "_to")
+    __slots__ = ("text", "src", "hend", "method", "code", "_table", "_cseq", "_low", "_lines", "_to")
 
     def __init__(self, text: str) -> None:
         self.text = text
         end = text.find("\r\n\r\n")
-        # CRLF before the start line and after the last header: every header line is CRLF-framed
-        self.head = "\r\n" + (text[: end + 2] if end >= 0 else text + "\r\n")
-        line_end = text.find("\r\n")
-        self.start_line = text[: line_end if line_end >= 0 else len(text)]
+        # Headers are searched in src[:hend], where every header line ends with CRLF and starts
+        # after one (the start line's); src is the text itself unless the blank line is missing.
+        if end >= 0:
+            self.src = text
+            self.hend = end + 2
+        else:
+            self.src = text + "\r\n"
+            self.hend = len(self.src)
         self._table: dict[str, list[tuple[str, str]]] | None = None
         self._cseq: tuple[int, str] | None = None
         self._low: str | None = None
         self._lines: dict[str, str] | None = None  # header_line results: the 180 and 200 reuse them
         self._to: str | None = None
-        if self.start_line.startswith("SIP/2.0 "):
+        if text.startswith("SIP/2.0 "):
             self.method = ""
             try:
-                self.code = int(self.start_line[8:11])
+                self.code = int(text[8:11])
             except ValueError:
                 raise MalformedMessage(f"bad status line '{self.start_line}'") from None
         else:
-            space = self.start_line.find(" ")
-            if space <= 0 or SIP_VERSION not in self.start_line:
+            space = text.find(" ")
+            line_end = text.find("\r\n")
+            if line_end < 0:
+                line_end = len(text)
+            if space <= 0 or space > line_end or text.find(SIP_VERSION, space, line_end) < 0:
                 raise MalformedMessage(f"bad request line '{self.start_line}'")
-            self.method = self.start_line[:space]
+            self.method = text[:space]
             self.code = 0
+
+    @property
+    def start_line(self) -> str:
+        text = self.text
+        end = text.find("\r\n")
+        return text if end < 0 else text[:end]
 
     @classmethod
     def from_bytes(cls, data: bytes) -> SipMessage:
@@ -78,7 +91,7 @@ class SipMessage:
         table = self._table
         if table is None:
             table = {}
-            lines = self.head[2:-2].split("\r\n")[1:]
+            lines = self.src[: self.hend - 2].split("\r\n")[1:]
             entries: list[list[str]] = []
             for line in lines:
                 if line[:1] in (" ", "\t") and entries:
@@ -100,14 +113,14 @@ class SipMessage:
     def _lower_head(self) -> str:
         low = self._low
         if low is None:
-            low = self._low = self.head.lower()
+            low = self._low = self.src[: self.hend].lower()
         return low
 
     def _lines_named(self, key: str) -> list[tuple[str, str]]:
         """Every header line starting with `key` (`CRLF name:` in lower case): (name as written,
         value). A direct case-insensitive search, as SIPp does; continuation lines are unfolded."""
         low = self._lower_head()
-        head = self.head
+        head = self.src
         found: list[tuple[str, str]] = []
         pos = low.find(key)
         while pos >= 0:
@@ -145,7 +158,7 @@ class SipMessage:
         if pos < 0:
             line = ""
         else:
-            head = self.head
+            head = self.src
             start = pos + len(key)
             end = head.find("\r\n", start)
             if head[end + 2 : end + 3] not in (" ", "\t") and low.find(key, end) < 0:
@@ -158,8 +171,8 @@ class SipMessage:
 
     def first(self, spelled: str) -> str | None:
         """The first value of a header given in its usual spelling (`Call-ID`), fast path first."""
-        head = self.head
-        start = head.find("\r\n" + spelled + ":")
+        head = self.src
+        start = head.find("\r\n" + spelled + ":", 0, self.hend)
         if start >= 0:
             start += len(spelled) + 3
             end = head.find("\r\n", start)

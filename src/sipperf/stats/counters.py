@@ -14,7 +14,15 @@ from collections.abc import Callable
 
 from sipperf.scenario.model import Scenario
 from sipperf.stats.periods import Periods, Window
-from sipperf.stats.snapshot import COUNTER_NAMES, Moments, StatsLayout, StatsSnapshot, StepTotals
+from sipperf.stats.snapshot import (
+    COUNTER_NAMES,
+    LAG_BOUNDS_MS,
+    Load,
+    Moments,
+    StatsLayout,
+    StatsSnapshot,
+    StepTotals,
+)
 
 
 class StepCounters:
@@ -62,11 +70,16 @@ class Stats:
     """Counters, response times and call lengths of one scenario; `snapshot()` for the outputs."""
 
     def __init__(
-        self, scenario: Scenario, now_ms: Callable[[], float], wall: Callable[[], float] = time.time
+        self,
+        scenario: Scenario,
+        now_ms: Callable[[], float],
+        wall: Callable[[], float] = time.time,
+        cpu_ms: Callable[[], float] = lambda: time.process_time() * 1000.0,
     ) -> None:
         self.layout = StatsLayout.for_scenario(scenario)
         self._now_ms = now_ms
         self._wall = wall
+        self._cpu_ms = cpu_ms
         self.steps: list[StepCounters] = [StepCounters() for _ in scenario.steps]
         self._counts = dict.fromkeys(COUNTER_NAMES, 0)
         self._user = dict.fromkeys(self.layout.counter_names, 0)
@@ -80,6 +93,10 @@ class Stats:
         self.start_ms = now_ms()
         self.start_wall = wall()
         self.peak_time_ms = self.start_ms
+        self._passes = 0
+        self._drops = 0
+        self._lag_ms = 0.0
+        self._lag_buckets = [0] * (len(LAG_BOUNDS_MS) + 1)
         self._periods = Periods(self._take(self.start_ms, self.start_wall))
 
     # -- hot path ---------------------------------------------------------------------------
@@ -120,6 +137,16 @@ class Stats:
     def user_counter(self, name: str) -> None:
         self._user[name] += 1
 
+    def receive_drops(self, total: int) -> None:
+        """The transport's count of datagrams dropped unread so far (polled, not on the hot path)."""
+        self._drops = total
+
+    def scheduler_pass(self, lag_ms: float) -> None:
+        """The engine ran its timers `lag_ms` after it meant to."""
+        self._passes += 1
+        self._lag_ms += lag_ms
+        self._lag_buckets[bisect_right(LAG_BOUNDS_MS, lag_ms)] += 1
+
     # -- views ------------------------------------------------------------------------------
     def snapshot(self) -> StatsSnapshot:
         """Cumulative statistics since the start (or the last `reset stats`)."""
@@ -158,4 +185,5 @@ class Stats:
             call_length=self._call_length.moments(),
             call_length_repartition=self._call_length.table(),
             steps=tuple(StepTotals(s.msgs, s.retrans, s.timeouts, s.unexp, s.lost) for s in self.steps),
+            load=Load(self._cpu_ms(), 1, self._passes, self._lag_ms, tuple(self._lag_buckets), self._drops),
         )

@@ -18,6 +18,7 @@ from sipperf.stats.snapshot import StatsLayout, StatsSnapshot
 class Window(enum.Enum):
     SCREEN = "screen"  # restarted every -f
     CSV = "csv"  # restarted every -fd
+    LOAD = "load"  # restarted every second by the load watch (output/load_watch.py)
 
 
 class Periods:

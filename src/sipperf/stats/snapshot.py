@@ -145,6 +145,62 @@ def _sub_table(a: tuple[int, ...] | None, b: tuple[int, ...] | None) -> tuple[in
     return None if a is None or b is None else _sub(a, b)
 
 
+# Scheduler lag buckets (ms): how late the engine's timer passes ran, as a subtractable histogram.
+LAG_BOUNDS_MS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+OVERLOAD_LAG_MS = 100  # a timer pass this late means sipperf itself could not keep up
+OVERLOAD_CPU = 0.95  # nor can it when it used this share of a core per process
+MIN_CPU_PERIOD_MS = 100  # shorter periods give no meaningful CPU share
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    """sipperf's own load: process CPU time and the lateness of the scheduler's passes.
+
+    All values are sums, so a periodic view subtracts and workers add like the counters do."""
+
+    cpu_ms: float = 0.0  # process CPU time (user + system)
+    processes: int = 1  # engines summed in here (workers)
+    passes: int = 0  # timer passes of the scheduler
+    lag_ms: float = 0.0  # their total lateness
+    lag_buckets: tuple[int, ...] = (0,) * (len(LAG_BOUNDS_MS) + 1)
+    drops: int = 0  # datagrams the kernel dropped, unread, from a full receive buffer
+
+    def minus(self, other: Load) -> Load:
+        return Load(self.cpu_ms - other.cpu_ms, self.processes, self.passes - other.passes,
+                    self.lag_ms - other.lag_ms, _sub(self.lag_buckets, other.lag_buckets),
+                    self.drops - other.drops)  # fmt: skip
+
+    def plus(self, other: Load) -> Load:
+        return Load(self.cpu_ms + other.cpu_ms, self.processes + other.processes, self.passes + other.passes,
+                    self.lag_ms + other.lag_ms, _add(self.lag_buckets, other.lag_buckets),
+                    self.drops + other.drops)  # fmt: skip
+
+    @property
+    def mean_lag_ms(self) -> float:
+        return self.lag_ms / self.passes if self.passes > 0 else 0.0
+
+    @property
+    def max_lag_ms(self) -> int:
+        """The upper bound of the latest pass's bucket (0 when every pass was under 1 ms late);
+        beyond the last bound, twice that bound."""
+        for i in range(len(self.lag_buckets) - 1, 0, -1):
+            if self.lag_buckets[i]:
+                return LAG_BOUNDS_MS[i] if i < len(LAG_BOUNDS_MS) else 2 * LAG_BOUNDS_MS[-1]
+        return 0
+
+    def cpu_share(self, elapsed_ms: float) -> float:
+        """CPU used per process over `elapsed_ms`, as a share of one core (1.0 = a full core);
+        0 over periods too short to tell."""
+        return self.cpu_ms / elapsed_ms / self.processes if elapsed_ms >= MIN_CPU_PERIOD_MS else 0.0
+
+    def overloaded(self, elapsed_ms: float) -> bool:
+        """sipperf could not keep up: datagrams dropped unread, a core's worth of CPU per process,
+        or a timer pass far too late."""
+        if self.drops or self.max_lag_ms > OVERLOAD_LAG_MS:
+            return True
+        return self.cpu_share(elapsed_ms) >= OVERLOAD_CPU
+
+
 @dataclass(frozen=True, slots=True)
 class StatsSnapshot:
     """The statistics at `taken_ms`, accumulated since `since_ms` (both on the engine's clock).
@@ -168,6 +224,7 @@ class StatsSnapshot:
     call_length: Moments
     call_length_repartition: tuple[int, ...] | None
     steps: tuple[StepTotals, ...]
+    load: Load = Load()
 
     def counter(self, name: str) -> int:
         """A counter by its SIPp name: `IncomingCall`, `FailedCall`, `FailedMaxUDPRetrans`, `Warnings`..."""
@@ -220,6 +277,7 @@ class StatsSnapshot:
                 self.call_length_repartition, baseline.call_length_repartition
             ),
             steps=self.steps,
+            load=self.load.minus(baseline.load),
         )
 
     def merge(self, other: StatsSnapshot) -> StatsSnapshot:
@@ -248,4 +306,5 @@ class StatsSnapshot:
             call_length=self.call_length.plus(other.call_length),
             call_length_repartition=_add_table(self.call_length_repartition, other.call_length_repartition),
             steps=tuple(StepTotals(*_add(a, b)) for a, b in zip(self.steps, other.steps, strict=True)),
+            load=self.load.plus(other.load),
         )

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
 import socket
 from typing import Protocol
 
 from sipperf.errors import EXIT_BIND, EXIT_FATAL, FatalError
 
 DEFAULT_PORTS = range(5060, 5120)
+MAX_DATAGRAM = 65535
+PROC_UDP = ("/proc/net/udp", "/proc/net/udp6")
 
 
 def bind_udp(ip: str, port: int, family: int, buff_size: int, reuse_port: bool = False) -> socket.socket:
@@ -49,55 +52,77 @@ class Receiver(Protocol):
     def on_processing_error(self, err: Exception, data: bytes) -> None: ...
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, owner: UdpTransport) -> None:
-        self.owner = owner
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # uvloop may deliver datagrams already queued before create_datagram_endpoint returns:
-        # the replies to them must be sendable by then
-        self.owner._transport = transport  # type: ignore[assignment]
-
-    def datagram_received(self, data: bytes, addr: tuple) -> None:
-        receiver = self.owner.receiver
-        try:
-            receiver.on_datagram(data, addr)
-        except Exception as err:  # a message must never stop the run: report it and go on
-            receiver.on_processing_error(err, data)
-
-    def error_received(self, exc: Exception) -> None:
-        self.owner.recv_errors += 1
-
-
 class UdpTransport:
-    """The main UDP socket. `send` never blocks; errors are counted, not raised."""
+    """The main UDP socket. `send` never blocks; errors are counted, not raised.
+
+    Reading is a reader callback that drains the socket, up to `max_recv_loops` datagrams per
+    wake-up (SIPp's `-max_recv_loops`), handing each to the receiver: one event-loop wake-up serves
+    a burst of datagrams, with no per-datagram protocol object in between."""
 
     name = "UDP"
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, max_recv_loops: int = 1000) -> None:
         self.sock = sock
         self.receiver: Receiver | None = None  # set before start()
         self.local_ip, self.local_port = sock.getsockname()[:2]
+        self.max_recv_loops = max(1, max_recv_loops)
         self.send_errors = 0
         self.recv_errors = 0
         self.congestion = 0
-        self._transport: asyncio.DatagramTransport | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
     async def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=self.sock)
+        self._loop = loop
+        loop.add_reader(self.sock.fileno(), self._readable)
+
+    def _readable(self) -> None:
+        receiver = self.receiver
+        assert receiver is not None
+        recvfrom = self.sock.recvfrom
+        for _ in range(self.max_recv_loops):
+            try:
+                data, addr = recvfrom(MAX_DATAGRAM)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # e.g. ICMP port unreachable reported on the socket
+                self.recv_errors += 1
+                continue
+            try:
+                receiver.on_datagram(data, addr)
+            except Exception as err:  # a message must never stop the run: report it and go on
+                receiver.on_processing_error(err, data)
 
     def send(self, data: bytes, addr: tuple) -> bool:
-        transport = self._transport
-        if transport is None or transport.is_closing():
+        if self._closed:
             self.send_errors += 1
             return False
         try:
-            transport.sendto(data, addr)
+            self.sock.sendto(data, addr)
+        except BlockingIOError:
+            self.congestion += 1
+            return False
         except OSError:
             self.send_errors += 1
             return False
         return True
+
+    def dropped(self) -> int:
+        """Datagrams the kernel dropped because this socket's receive buffer was full (Linux
+        /proc/net/udp, matched by socket inode); 0 where that is not available."""
+        if self._closed:
+            return 0
+        inode = str(os.fstat(self.sock.fileno()).st_ino)
+        for path in PROC_UDP:
+            try:
+                with open(path, encoding="ascii") as table:
+                    for line in table:
+                        fields = line.split()
+                        if len(fields) > 12 and fields[9] == inode:
+                            return int(fields[-1])
+            except (OSError, ValueError):
+                continue
+        return 0
 
     @property
     def open_sockets(self) -> int:
@@ -107,7 +132,6 @@ class UdpTransport:
         if self._closed:
             return
         self._closed = True
-        if self._transport is not None:
-            self._transport.close()
-        else:
-            self.sock.close()
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.remove_reader(self.sock.fileno())
+        self.sock.close()
