@@ -446,11 +446,11 @@ OPTIONS: tuple[Option, ...] = (
            "screen and one statistics file. As a client, worker k binds its own port (-p P: P+k). As a "
            "server, every worker listens on the same port (SO_REUSEPORT) and the system hands each "
            "sender's address and port to one worker: the calls of a single peer socket all go to one "
-           "worker, several peers spread over them. Not yet with -trace_msg or -trace_err."),
+           "worker, several peers spread over them. Not yet with -trace_msg, -trace_err or -trace_logs."),
 )  # fmt: skip
 
 # Supported options that -workers N (N > 1) cannot run yet: each worker would need its own file.
-_NOT_WITH_WORKERS = ("trace_msg", "trace_err")
+_NOT_WITH_WORKERS = ("trace_msg", "trace_err", "trace_logs")
 
 # The options this version implements; any other recognised option is refused.
 SUPPORTED: frozenset[str] = frozenset({
@@ -461,6 +461,7 @@ SUPPORTED: frozenset[str] = frozenset({
     "min_rtp_port", "timer_resol", "skip_rlimit", "sleep", "lost", "rate_scale", "periodic_rtd",
     "trace_msg", "trace_err", "message_file", "error_file", "message_overwrite", "error_overwrite",
     "pause_msg_ign", "callid_slash_ign", "workers", "rtcheck", "max_recv_loops", "max_sched_loops",
+    "trace_logs", "log_file", "log_overwrite", "set",
 })  # fmt: skip
 
 _BY_NAME: dict[str, Option] = {opt.name: opt for opt in OPTIONS}

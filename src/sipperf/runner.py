@@ -29,6 +29,7 @@ from sipperf.output.sources import EngineSource, LiveState, RunSource
 from sipperf.scenario.keywords import RunContext
 from sipperf.scenario.loader import load_builtin, load_file
 from sipperf.scenario.model import Mode, Scenario, StepKind
+from sipperf.scenario.variables import Scope
 from sipperf.stats import Stats, StatsSnapshot
 from sipperf.transport.udp import UdpTransport, bind_udp
 
@@ -73,11 +74,12 @@ def load_scenario(config: Config) -> Scenario:
 
 def default_call_limit(scenario: Scenario, config: Config) -> int:
     """SIPp's default -l: 3 x rate x max(scenario duration, -d, 1 s) / rate period, at least 1."""
-    duration = sum(
-        (s.pause_ms if s.pause_ms is not None else config.d)
+    default_pauses = sum(
+        1
         for s in scenario.steps
-        if s.kind is StepKind.PAUSE
+        if s.kind is StepKind.PAUSE and s.pause_ms is None and s.pause_dist is None and s.pause_var is None
     )
+    duration = scenario.pause_total_ms + default_pauses * config.d
     return max(1, int(3 * config.r * max(duration, config.d, 1000) / config.rp))
 
 
@@ -110,7 +112,17 @@ def engine_settings(scenario: Scenario, config: Config) -> EngineSettings:
         timer_resol_ms=max(1, config.timer_resol),
         global_timeout_ms=config.timeout,
         max_sched_loops=config.max_sched_loops,
+        global_variables=global_variables(scenario, config),
     )
+
+
+def global_variables(scenario: Scenario, config: Config) -> tuple[tuple[str, str], ...]:
+    """`-set name value`: a string value for a variable of the scenario's <Global> declaration."""
+    for name, _ in config.set_vars:
+        if scenario.variable_scopes.get(name) is not Scope.GLOBAL:
+            what = f"Can not set the global variable {name}, because it does not exist."
+            raise FatalError(what, EXIT_FAILED_CALLS)
+    return config.set_vars
 
 
 def resolve_remote(config: Config) -> tuple[str, int, int]:
@@ -232,13 +244,17 @@ def _run_one(config: Config, scenario: Scenario, net: Network, pid: int, signals
     source = EngineSource(engine)
     outputs = RunOutputs(config, scenario, source, pid)
     engine.trace_msg, engine.trace_err = outputs.message_log, outputs.error_log
+    engine.trace_log = outputs.action_log
     try:
         event_loop(lambda: serve(engine, transport, config, signals, outputs))
     finally:
         transport.close()
         for media in media_sockets:
             media.close()
-    return finish_run(config, scenario, outputs, source)
+    code = finish_run(config, scenario, outputs, source)
+    if engine.fatal_error is not None:  # an <error> action
+        raise FatalError(engine.fatal_error)
+    return code
 
 
 def finish_run(config: Config, scenario: Scenario, outputs: RunOutputs, source: RunSource) -> int:

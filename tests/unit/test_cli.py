@@ -355,8 +355,9 @@ def test_scenario_names() -> None:
     assert parse_args(["-sn", "uas"]).sn == "uas"
     assert fatal("-sn", "foo").message == "Invalid default scenario name 'foo'"
     assert fatal("-oocsn", "foo").message == "Invalid default scenario name 'foo'"
-    assert parse("-sn", "regexp").sn == "regexp"
-    assert fatal("-sn", "regexp", check_supported=True).message == "scenario 'regexp' is not supported yet"
+    for name in ("regexp", "branchc", "branchs"):
+        assert parse_args(["-sn", name]).sn == name
+    assert fatal("-sn", "3pcc-A", check_supported=True).message == "scenario '3pcc-A' is not supported yet"
 
 
 def test_one_main_scenario_only() -> None:
@@ -397,7 +398,7 @@ def test_no_arguments_help_and_version_exit_99(capsys: pytest.CaptureFixture[str
 
 def test_sd_unknown_name() -> None:
     assert fatal("-sd", "nope").message == "Invalid default scenario name 'nope'"
-    assert fatal("-sd", "branchc").message == "scenario 'branchc' is not supported yet"
+    assert fatal("-sd", "uac_pcap").message == "scenario 'uac_pcap' is not supported yet"
 
 
 def test_table_is_consistent_with_config() -> None:

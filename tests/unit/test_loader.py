@@ -66,11 +66,11 @@ def test_file_name_gives_the_scenario_name_and_labels_resolve(tmp_path):
         ("<send><![CDATA[\n SIP/2.0 999 Nope\n]]></send>\n", 3, "Response codes must be in the range"),
         ("<send><![CDATA[   ]]></send>\n", 3, "No CDATA in 'send' section"),
         ('<recv response="20x"/>\n', 3, "must be an integer"),
-        ('<recv response="200" rrs="true"/>\n', 3, "attribute 'rrs' of <recv> is not supported yet"),
+        ('<recv response="200" rrs="maybe"/>\n', 3, 'record route set, "maybe" is not a valid boolean!'),
         (
             '<recv response="200"><action><ereg regexp="a" assign_to="x"/></action></recv>\n',
-            3,
-            "actions are not supported yet",
+            None,
+            "Variable $x is referenced 1 times!",
         ),
         ('<send start_rtd="x">' + OPTIONS[6:], None, "started but never stopped"),
         ("<send><![CDATA[\n OPTIONS sip:a SIP/2.0\n]]></sendx>\n", 5, "Invalid XML"),
@@ -87,17 +87,23 @@ def test_broken_files_name_the_line_and_the_problem(tmp_path, body, line, messag
 
 
 def _request(method, txn_attr=""):
-    return (f"<send {txn_attr}><![CDATA[\n {method} sip:a SIP/2.0\n Content-Length: 0\n]]></send>\n")
+    return f"<send {txn_attr}><![CDATA[\n {method} sip:a SIP/2.0\n Content-Length: 0\n]]></send>\n"
 
 
 @pytest.mark.parametrize(
     ("body", "message"),
     [
         (_request("OPTIONS", 'start_txn="t"') + '<recv response="200"/>\n', "has no response recv"),
-        (_request("INVITE", 'start_txn="i"') + '<recv response="200" response_txn="i"/>\n',
-         "has no ack_txn ACK"),
-        (_request("OPTIONS", 'start_txn="o"') + '<recv response="200" response_txn="o"/>\n'
-         + _request("ACK", 'ack_txn="o"'), "can not be ACKed"),
+        (
+            _request("INVITE", 'start_txn="i"') + '<recv response="200" response_txn="i"/>\n',
+            "has no ack_txn ACK",
+        ),
+        (
+            _request("OPTIONS", 'start_txn="o"')
+            + '<recv response="200" response_txn="o"/>\n'
+            + _request("ACK", 'ack_txn="o"'),
+            "can not be ACKed",
+        ),
         (_request("OPTIONS") + '<recv response="200" response_txn="x"/>\n', "is never started"),
     ],
 )

@@ -9,9 +9,16 @@ The matching, retransmission, unexpected-message and abort rules are SIPp's (ref
 from __future__ import annotations
 
 import random
+import socket
 from typing import TYPE_CHECKING
 
+from sipperf.engine.call_actions import CallActions
+from sipperf.errors import FatalError
+from sipperf.scenario.actions import run_actions
+from sipperf.scenario.distributions import pause_length
 from sipperf.scenario.model import Step, StepKind
+from sipperf.scenario.variables import Scope, Value, VarRef, as_double, is_set
+from sipperf.sip.headers import route_set
 from sipperf.sip.message import SipMessage
 
 if TYPE_CHECKING:
@@ -22,6 +29,8 @@ SEND, RECV, PAUSE, NOP = StepKind.SEND, StepKind.RECV, StepKind.PAUSE, StepKind.
 AUTO_ANSWERED_WITH_AA = ("INFO", "NOTIFY", "OPTIONS", "UPDATE")
 # Requests that stop the retransmission of our last message when matched at a later step.
 _STOPPING_REQUESTS = ("ACK", "CANCEL", "BYE", "PRACK")
+# What `act` returns besides a step index to continue at.
+GO_ON, ENDED = -1, -2
 
 
 class Call:
@@ -33,7 +42,7 @@ class Call:
         "recv_timeout_step", "rt_step", "rt_data", "rt_next", "rt_interval", "rt_count", "h_last",
         "last_recv_index", "h_rt", "rt_reply", "rt_send_index", "rt_recv_index", "received_any",
         "established", "ack_pending", "last_request_sent", "last_invite_cseq", "rtd_start",
-        "rtd_done", "action_error", "txn_branches", "sent_any",
+        "rtd_done", "action_error", "txn_branches", "sent_any", "variables", "routes", "next_url",
     )  # fmt: skip
 
     def __init__(self, engine: Engine, number: int, call_id: str, peer: tuple, incoming: bool,
@@ -76,6 +85,9 @@ class Call:
         self.rtd_done: set[str] | None = None
         self.action_error: str | None = None
         self.txn_branches: dict[str, str] | None = None
+        self.variables: dict[str, Value] | None = None  # the call's own variables, once one is set
+        self.routes: str | None = None  # rrs: the route set ("" when empty), None until recorded
+        self.next_url = ""  # rrs: the remote target
 
     # -- running the scenario ------------------------------------------------------------
     def advance(self, now: float) -> None:
@@ -88,12 +100,23 @@ class Call:
                 self.finish(now)
                 return
             step = steps[self.index]
+            if step.condexec is not None and is_set(self.value(step.condexec)) == step.condexec_inverse:
+                self.index += 1  # condexec: the step is skipped, actions and all
+                continue
             kind = step.kind
             if kind is SEND:
                 if self.rt_next != INF:
                     break  # a retransmitted message is not acknowledged yet: wait for it
-                if not self.send_step(step, now):
+                data = self.send_step(step, now)
+                if data is None:
                     return
+                if step.actions:
+                    outcome = self.act(step, data.decode("latin-1"), now)
+                    if outcome != GO_ON:
+                        if outcome == ENDED:
+                            return
+                        self.index = outcome
+                        continue
                 self.go_next(step)
             elif kind is RECV:
                 if self.recv_deadline == INF:
@@ -101,10 +124,17 @@ class Call:
                 break
             elif kind is PAUSE:
                 if self.pause_end is None:
-                    length = step.pause_ms if step.pause_ms is not None else engine.default_pause_ms
                     engine.stats.steps[step.index].msgs += 1
                     self.bookkeep(step, now)
-                    self.pause_end = now + length
+                    self.pause_end = now + self.pause_length(step)
+                    if step.actions:
+                        outcome = self.act(step, "", now)
+                        if outcome != GO_ON:
+                            self.pause_end = None
+                            if outcome == ENDED:
+                                return
+                            self.index = outcome
+                            continue
                 if now < self.pause_end:
                     break
                 self.pause_end = None
@@ -112,8 +142,64 @@ class Call:
             else:
                 engine.stats.steps[step.index].msgs += 1
                 self.bookkeep(step, now)
+                if step.actions:
+                    outcome = self.act(step, "", now)
+                    if outcome != GO_ON:
+                        if outcome == ENDED:
+                            return
+                        self.index = outcome
+                        continue
                 self.go_next(step)
         self.reschedule()
+
+    def pause_length(self, step: Step) -> int:
+        """This pause's length in ms: fixed, drawn from its distribution, read from its variable
+        (SIPp's conversion of a double), or -d."""
+        if step.pause_ms is not None:
+            return step.pause_ms
+        if step.pause_dist is not None:
+            return pause_length(step.pause_dist.sample())
+        if step.pause_var is not None:
+            return pause_length(as_double(self.value(step.pause_var)))
+        return self.engine.default_pause_ms
+
+    def value(self, ref: VarRef) -> Value | None:
+        """A variable's value as this call sees it."""
+        if ref.scope is Scope.CALL:
+            variables = self.variables
+            return variables.get(ref.name) if variables else None
+        engine = self.engine
+        if ref.scope is Scope.GLOBAL:
+            return engine.global_variables.get(ref.name)
+        return engine.user_variables.get(self.userid, {}).get(ref.name)
+
+    def act(self, step: Step, message: str, now: float) -> int:
+        """Run the step's action block (reference 4): a failure is remembered and fails the call at
+        its end. GO_ON, ENDED (stop_call, or a fatal error) or the step index a jump continues at."""
+        ctx = CallActions(self, step.index, message)
+        try:
+            failure = run_actions(step.actions, ctx)
+        except FatalError as err:
+            self.engine.fatal(err.message)
+            failure = None
+        if failure is not None:
+            self.action_error = failure
+        if ctx.stop:
+            self.fail("FailedCallRejected", now, abort=False)
+            return ENDED
+        if not self.alive or self.engine.fatal_error is not None:
+            return ENDED
+        return GO_ON if ctx.jump_to is None else ctx.jump_to
+
+    def set_destination(self, host: str, port: int, protocol: str) -> None:
+        """`<setdest>`: this call's messages go to host:port from now on (UDP only here)."""
+        if protocol.lower() != self.engine.transport_name.lower():
+            raise FatalError("Can not switch protocols during setdest.")
+        try:
+            info = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+        except (OSError, UnicodeError) as err:
+            raise FatalError(f"Unknown host '{host}' for setdest: {err}") from None
+        self.peer = info[0][4][:2]
 
     def go_next(self, step: Step) -> None:
         """Move past `step`, following its `next` when the test and chance allow."""
@@ -124,8 +210,9 @@ class Call:
             self.index = step.index + 1
 
     def branch_taken(self, step: Step) -> bool:
-        if step.test is not None:
-            return False  # variables arrive with the scenario-language work; unset means no branch
+        """`test` (the variable is set) and `chance` must both hold (reference 3.3.7)."""
+        if step.test is not None and not is_set(self.value(step.test)):
+            return False
         return step.chance is None or random.random() < step.chance
 
     def reschedule(self) -> None:
@@ -179,8 +266,9 @@ class Call:
             self.engine.stats.user_counter(step.counter)
 
     # -- sending -------------------------------------------------------------------------
-    def send_step(self, step: Step, now: float) -> bool:
-        """Render and send a scenario message; False when the call ended on a send error."""
+    def send_step(self, step: Step, now: float) -> bytes | None:
+        """Render and send a scenario message: what was sent (or lost on purpose), None when the
+        call ended on a send error."""
         engine = self.engine
         label = step.label
         if step.is_request and label != "ACK" and label != "CANCEL":
@@ -192,7 +280,7 @@ class Call:
         if lost and random.random() * 100 < lost:
             counters.lost += 1
         elif not engine.send(data, self.peer, self):
-            return False
+            return None
         counters.msgs += 1
         self.sent_any = True
         if step.is_request:
@@ -210,7 +298,7 @@ class Call:
             self.rt_count = 0
             self.rt_interval = step.retrans
             self.rt_next = now + step.retrans
-        return True
+        return data
 
     def note_sent(self, data: bytes, step_index: int) -> None:
         """SIPp's retransmission-detection bookkeeping after every send (reference 3.5 step 5)."""
@@ -307,8 +395,9 @@ class Call:
         self.advance(now)
 
     # -- receiving -----------------------------------------------------------------------
-    def on_message(self, msg: SipMessage, now: float) -> None:
-        """Process a message of this call (reference 3.5)."""
+    def on_message(self, msg: SipMessage, now: float, again: bool = False) -> None:
+        """Process a message of this call (reference 3.5); `again`: re-delivered after a jump to
+        `_unexp.main`, so it cannot jump there once more."""
         engine = self.engine
         steps = engine.steps
         if self.pause_end is not None and engine.pause_msg_ign:
@@ -341,6 +430,8 @@ class Call:
             self.last_invite_cseq = msg.cseq[0]
         found = self.find_step(msg)
         if found < 0:
+            if not again and self.jump_to_unexpected_handler(msg, now):
+                return
             self.unexpected(msg, now)
             return
         step = steps[found]
@@ -370,15 +461,40 @@ class Call:
                 self.stop_retrans()
         if code == 200:
             self.ack_pending = True
+        if step.rrs and self.routes is None:
+            self.record_routes(msg)
+        if not step.advance_state:  # actions and statistics only: the position does not move
+            if step.actions:
+                self.act_on_message(step, msg, now)
+            return
         self.last_msg = msg
         self.h_last = digest
         self.last_recv_index = found
+        if step.actions:
+            outcome = self.act(step, msg.text, now)
+            if outcome != GO_ON:
+                if outcome != ENDED:
+                    self.jump(outcome, now)
+                return
         if step.optional and step.next is not None and step.test is not None and not self.branch_taken(step):
             self.reschedule()
             return
         self.recv_deadline = INF
         self.go_next(step)
         self.advance(now)
+
+    def record_routes(self, msg: SipMessage) -> None:
+        """`rrs="true"`: the route set and remote target, from the first such message only."""
+        contact = msg.first("Contact") or ""
+        if not contact:
+            self.engine.warning("Cannot record route set if there is no Contact")
+        self.routes, self.next_url = route_set(msg.values("Record-Route"), contact, not msg.code)
+
+    def act_on_message(self, step: Step, msg: SipMessage, now: float) -> None:
+        """Actions of a recv that does not advance the call; a jump still moves it."""
+        outcome = self.act(step, msg.text, now)
+        if outcome >= 0:
+            self.jump(outcome, now)
 
     def find_step(self, msg: SipMessage) -> int:
         """SIPp's search: forward over optional steps, then backward (reference 3.5 steps 8-9)."""
@@ -405,14 +521,24 @@ class Call:
         return -1
 
     def matches(self, step: Step, msg: SipMessage, index: int) -> bool:
+        if step.response_re is not None:  # regexp_match: the decimal code against a POSIX ERE
+            if not msg.code or not step.response_re.matches(str(msg.code)):
+                return False
+            return self.response_in_transaction(step, msg, index)
+        if step.request_re is not None:
+            return not msg.code and step.request_re.matches(msg.method)
         if step.response is not None:
             if msg.code != step.response:
                 return False
-            if step.txn is not None:
-                branches = self.txn_branches
-                return branches is not None and branches.get(step.txn) == msg.via_branch
-            return index == 0 or msg.cseq[1] in step.methods_before
+            return self.response_in_transaction(step, msg, index)
         return step.request is not None and msg.method == step.request
+
+    def response_in_transaction(self, step: Step, msg: SipMessage, index: int) -> bool:
+        """A response of the right code also belongs to the step's transaction (reference 3.4)."""
+        if step.txn is not None:
+            branches = self.txn_branches
+            return branches is not None and branches.get(step.txn) == msg.via_branch
+        return index == 0 or msg.cseq[1] in step.methods_before
 
     def answer_retransmission(self) -> None:
         """The peer repeated the message we answered: send our answer again (reference 3.5 step 5)."""
@@ -422,6 +548,31 @@ class Call:
             engine.stats.steps[self.rt_recv_index].retrans += 1
         engine.stats.steps[self.rt_send_index].retrans += 1
         engine.stats.count("Retransmissions")
+
+    def jump_to_unexpected_handler(self, msg: SipMessage, now: float) -> bool:
+        """A scenario with a `_unexp.main` label handles unexpected messages itself (reference 3.5
+        step 10): the position goes to `$_unexp.retaddr`, the pause deadline to
+        `$_unexp.pausedaddr`, the call continues at the label and the message is handed to it there.
+        False when there is no such label, or the call is already there (retaddr set)."""
+        scenario = self.engine.scenario
+        target = scenario.labels.get("_unexp.main")
+        if target is None:
+            return False
+        retaddr = scenario.unexp_retaddr
+        if retaddr is not None:
+            if as_double(self.value(retaddr)):
+                return False
+            self.assign(retaddr, float(self.index))
+        if scenario.unexp_pausedaddr is not None:
+            self.assign(scenario.unexp_pausedaddr, float(self.pause_end or 0.0))
+        self.jump(target, now)
+        if self.alive:
+            self.on_message(msg, now, again=True)
+        return True
+
+    def assign(self, ref: VarRef, value: Value) -> None:
+        """Set a variable as this call sees it."""
+        CallActions(self, self.index, "").variables(ref.scope)[ref.name] = value
 
     def unexpected(self, msg: SipMessage, now: float) -> None:
         """A message matching no step (reference 3.9)."""

@@ -8,6 +8,7 @@ send through `send`; outputs plug in as periodic hooks and trace hooks (one None
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
 import traceback
 from collections import deque
@@ -15,16 +16,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sipperf.engine.call import Call
+from sipperf.engine.call import ENDED, GO_ON, Call
 from sipperf.engine.numbers import CallNumbers
 from sipperf.engine.rate import RatePacer
 from sipperf.engine.timers import TimerWheel
+from sipperf.errors import FatalError
 from sipperf.scenario.defaults import default_templates
 from sipperf.scenario.keywords import RunContext
 from sipperf.scenario.model import Mode, Scenario
+from sipperf.scenario.template import BoundTemplate, Template
+from sipperf.scenario.variables import Value
 from sipperf.sip.message import MalformedMessage, SipMessage
 
 KEEPALIVES = (b"\r\n\r\n", b"\x00\x00\x00\x00")
+COMMAND_REAP_MS = 1000  # how often finished exec commands are reaped
 DROPS_POLL_MS = 500  # how often the transport's kernel drop count is read
 MAX_SLEEP_MS = 200.0  # the loop looks around at least this often even with nothing due
 
@@ -55,6 +60,7 @@ class EngineSettings:
     timer_resol_ms: int = 1
     global_timeout_ms: int = 0
     max_sched_loops: int = 1000  # calls woken per loop pass (-max_sched_loops)
+    global_variables: tuple[tuple[str, Value], ...] = ()  # -set name value
 
 
 def call_id_formatter(template: str, pid: int, local_ip: str) -> Callable[[int], str]:
@@ -124,8 +130,17 @@ class Engine:
         self.abort_unexpected = "abortunexp" in settings.behaviors
         self.ping_reply = "pingreply" in settings.behaviors
         self.check_ack_cseq = "cseq" in settings.behaviors
+        self.transport_name: str = getattr(transport, "name", "UDP")
+        # variables of the scenario's <Global> and <User> declarations; calls keep their own
+        self.global_variables: dict[str, Value] = dict(settings.global_variables)
+        self.user_variables: dict[int, dict[str, Value]] = {}
+        ctx.variable_scopes = scenario.variable_scopes
+        ctx.global_variables = self.global_variables
+        ctx.user_variables = self.user_variables
+        ctx.compile = lambda text: Template.compile(text, lambda keyword: True).bind(ctx)
         self._bound = [s.template.bind(ctx) if s.template is not None else None for s in self.steps]
-        self._defaults = {name: t.bind(ctx) for name, t in default_templates().items()}
+        defaults = {**default_templates(), **scenario.default_messages}  # <DefaultMessage> replaces
+        self._defaults = {name: t.bind(ctx) for name, t in defaults.items()}
         self._new_call_id = call_id_formatter(settings.cid_str, ctx.pid, ctx.local_ip.strip("[]"))
         self.calls: dict[str, Call] = {}
         self.dead_calls: dict[str, tuple[str, float]] = {}
@@ -145,6 +160,10 @@ class Engine:
         self.last_error_at = 0.0
         self.trace_msg: Callable[[str, bytes, float], None] | None = None
         self.trace_err: Callable[[str], None] | None = None
+        self.trace_log: Callable[[str], None] | None = None  # -trace_logs: <log> actions
+        self.fatal_error: str | None = None  # an <error> action: the run stops, exit 255
+        self._action_templates: dict[int, BoundTemplate] = {}
+        self._commands: list[subprocess.Popen] = []  # exec command=: reaped by a periodic hook
         self._periodic: list[list] = []  # [interval_ms, next_ms, fn]
         self._next_sweep = 0.0
         self._done: asyncio.Future | None = None
@@ -171,6 +190,44 @@ class Engine:
         self.last_error_at = time.time()
         if self.trace_err is not None:
             self.trace_err(text)
+
+    # -- what actions ask of the run ---------------------------------------------------------
+    def render_text(self, template: Template, call: Call) -> str:
+        """A templated action attribute rendered for `call` (bound to this run on first use)."""
+        bound = self._action_templates.get(id(template))
+        if bound is None:
+            bound = self._action_templates[id(template)] = template.bind(self.ctx)
+        return bound.render(call)
+
+    def action_log(self, text: str) -> None:
+        if self.trace_log is not None:
+            self.trace_log(text)
+
+    def fatal(self, text: str) -> None:
+        """An `<error>` action: SIPp's fatal error, the run ends at once (exit 255)."""
+        if self.fatal_error is None:
+            self.fatal_error = text
+        self.stop()
+
+    def exit_now(self) -> None:
+        """`exec int_cmd="stop_now"`: leave at once, exit code 97."""
+        self.stop_now = True
+        self.stop()
+
+    def run_command(self, command: str) -> None:
+        """`exec command=`: `/bin/sh -c command` in its own session; never waited for here."""
+        try:
+            child = subprocess.Popen(["/bin/sh", "-c", command], stdin=subprocess.DEVNULL,
+                                     start_new_session=True)  # fmt: skip
+        except OSError as err:
+            self.warning(f"Unable to run command '{command}': {err.strerror}")
+            return
+        if not self._commands:
+            self.every(COMMAND_REAP_MS, self._reap_commands)
+        self._commands.append(child)
+
+    def _reap_commands(self, now: float) -> None:
+        self._commands = [child for child in self._commands if child.poll() is None]
 
     # -- sending ----------------------------------------------------------------------------
     def render(self, index: int, call: Call) -> bytes:
@@ -231,7 +288,11 @@ class Engine:
         self.warning(f"Discarding message which can't be mapped to a known SIPp call:\n{msg.text}")
 
     def on_processing_error(self, err: Exception, data: bytes) -> None:
-        """An internal error while processing one message: counted and logged, the run goes on."""
+        """An internal error while processing one message or timer: counted and logged, the run
+        goes on; a fatal error (a missing `[file]`...) ends the run as SIPp's would."""
+        if isinstance(err, FatalError):
+            self.fatal(err.message)
+            return
         where = traceback.extract_tb(err.__traceback__)[-1]
         self.warning(
             f"Internal error processing a message ({type(err).__name__}: {err} at {where.filename}:"
@@ -293,7 +354,10 @@ class Engine:
             call = self.new_call(None, remote, incoming=False, now=now)
             if call is None:
                 return
-            call.advance(now)
+            try:
+                call.advance(now)
+            except Exception as err:  # one call's error never stops the loop
+                self.on_processing_error(err, b"")
 
     def current_rate(self) -> float:
         return self.pacer.rate
@@ -377,7 +441,10 @@ class Engine:
         """One pass of the loop at time `now`: timers, new calls, periodic hooks. True when done."""
         for call in self.timers.expire(now, self.settings.max_sched_loops):
             if call.alive and call.wake_at <= now:
-                call.on_timer(now)
+                try:
+                    call.on_timer(now)
+                except Exception as err:  # one call's error never stops the loop
+                    self.on_processing_error(err, b"")
         if self.client and not self.quitting and not self.paused:
             self.place_calls(now)
         for entry in self._periodic:
@@ -403,8 +470,30 @@ class Engine:
             else:
                 queue.append((entry[1], cid))
 
+    def run_init(self) -> None:
+        """`<init>`: its nops run once, before any call, for an internal call that takes call
+        number 1 (Call-ID `///main-init`); only global (and user) variables outlive it."""
+        steps = self.scenario.init_steps
+        if not steps:
+            return
+        now = self.now()
+        call = Call(self, self.numbers.take() or 0, "///main-init", None, incoming=False, now=now)
+        index = 0
+        while 0 <= index < len(steps):
+            step = steps[index]
+            outcome = call.act(step, "", now) if step.actions else GO_ON
+            if outcome == ENDED:
+                return
+            if outcome != GO_ON:
+                index = outcome
+            elif step.next is not None and call.branch_taken(step):
+                index = step.next
+            else:
+                index += 1
+
     async def run(self) -> None:
         """Run until quit; the caller has started the transport. The call schedule starts now."""
+        self.run_init()
         self._loop = asyncio.get_running_loop()
         self.pacer.set_rate(self.pacer.rate, self.now())
         self._done = self._loop.create_future()

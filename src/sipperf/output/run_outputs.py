@@ -22,7 +22,7 @@ from sipperf.output.runinfo import RunInfo, StatusLine
 from sipperf.output.screens import final_report, screen
 from sipperf.output.sources import LiveState, RunSource
 from sipperf.output.stat_csv import StatCsv
-from sipperf.output.trace_logs import ErrorLog, MessageLog
+from sipperf.output.trace_logs import ActionLog, ErrorLog, MessageLog
 from sipperf.scenario.model import Mode, Scenario
 from sipperf.stats import Window
 from sipperf.timefmt import tab_timestamp
@@ -56,6 +56,8 @@ class RunOutputs:
                                       ) if config.trace_msg else None  # fmt: skip
         self.error_log = ErrorLog(config.error_file or self.prefix + "errors.log",
                                   config.error_overwrite) if config.trace_err else None  # fmt: skip
+        self.action_log = ActionLog(config.log_file or self.prefix + "logs.log",
+                                    config.log_overwrite) if config.trace_logs else None  # fmt: skip
 
     # -- while running ----------------------------------------------------------------------
     def start(self) -> None:
@@ -78,7 +80,7 @@ class RunOutputs:
         self.stat_csv.dump(self.source.stats, self.target_rate())
 
     def _flush(self, now: float) -> None:
-        for log in (self.message_log, self.error_log):
+        for log in (self.message_log, self.error_log, self.action_log):
             if log is not None:
                 log.flush()
 
@@ -134,7 +136,7 @@ class RunOutputs:
         if self.stat_csv is not None:
             self.stat_csv.finish(source.stats, self.target_rate())
             self.stat_csv = None
-        for log in (self.message_log, self.error_log):
+        for log in (self.message_log, self.error_log, self.action_log):
             if log is not None:
                 log.close()
         if not self.config.bg:

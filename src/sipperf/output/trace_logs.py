@@ -1,4 +1,5 @@
-"""The message and error trace files (`-trace_msg`, `-trace_err`) in SIPp's formats.
+"""The trace files of messages, errors and `<log>` actions (`-trace_msg`, `-trace_err`,
+`-trace_logs`) in SIPp's formats.
 
 Writes are buffered and flushed by the engine's periodic hook and at exit, so tracing costs little
 on the hot path while a killed run still keeps all but the last moments.
@@ -60,3 +61,20 @@ class ErrorLog:
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
+
+
+class ActionLog:
+    """`<scenario>_<pid>_logs.log` (`-trace_logs`): one line per `<log>` action, as SIPp writes it."""
+
+    def __init__(self, path: str, overwrite: bool = True) -> None:
+        self.path = path
+        self._file = _open(path, overwrite)
+
+    def __call__(self, text: str) -> None:
+        self._file.write(text + "\n")
+
+    def flush(self, now_ms: float = 0.0) -> None:
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()

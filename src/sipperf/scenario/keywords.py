@@ -14,6 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sipperf.errors import FatalError
+from sipperf.scenario.variables import Scope, as_double
+from sipperf.scenario.variables import Value as VariableValue
+from sipperf.scenario.variables import render as render_value
 from sipperf.sip.headers import uri_in_brackets
 from sipperf.sip.message import SipMessage
 from sipperf.timefmt import tab_timestamp
@@ -32,6 +36,9 @@ class CallView(Protocol):
     last_msg: SipMessage | None
     peer_tag: str | None
     userid: int
+    variables: dict[str, VariableValue] | None  # the call's own variables (None until one is set)
+    routes: str | None  # rrs: the recorded route set ("" when empty), None when not recorded
+    next_url: str  # rrs: the remote target
 
 
 @dataclass
@@ -57,6 +64,12 @@ class RunContext:
     dynamic_max: int = 12000
     dynamic_step: int = 4
     dynamic_next: int = 10000
+    # where `[$name]` finds a variable: the scenario's <Global>/<User> names; any other is the call's
+    variable_scopes: dict[str, Scope] = field(default_factory=dict)
+    global_variables: dict[str, VariableValue] = field(default_factory=dict)  # the engine's tables
+    user_variables: dict[int, dict[str, VariableValue]] = field(default_factory=dict)
+    # compiles a templated keyword parameter (`[file name="[$f]"]`); set by the template module
+    compile: Callable[[str], Any] | None = None
 
 
 def ip_type(ip: str) -> str:
@@ -122,6 +135,81 @@ def _auto_media_port(off: int, params: dict[str, str], ctx: RunContext) -> Value
     return lambda call: str(ctx.media_port + off + (4 * (call.number - 1)) % 10000)
 
 
+def _variable_lookup(name: str, ctx: RunContext) -> Callable[[CallView], VariableValue | None]:
+    """How a renderer finds variable `name` of the call it renders, by the variable's scope."""
+    scope = ctx.variable_scopes.get(name, Scope.CALL)
+    if scope is Scope.GLOBAL:
+        table = ctx.global_variables
+        return lambda call: table.get(name)
+    if scope is Scope.USER:
+        users = ctx.user_variables
+        return lambda call: users.get(call.userid, {}).get(name)
+    return lambda call: call.variables.get(name) if call.variables else None
+
+
+def variable(name: str, ctx: RunContext) -> Value:
+    """`[$name]`: the variable as SIPp renders it (a double as `3.000000`)."""
+    lookup = _variable_lookup(name, ctx)
+    return lambda call: render_value(lookup(call))
+
+
+def _fill(off: int, params: dict[str, str], ctx: RunContext) -> Value:
+    """`[fill variable=v text=t]`: `t` (default `X`) repeated to the length held by double `v`."""
+    text = params.get("text") or "X"
+    lookup = _variable_lookup(params.get("variable", ""), ctx)
+
+    def render(call: CallView) -> str:
+        length = int(as_double(lookup(call)))
+        if length <= 0:
+            return ""
+        return (text * (length // len(text) + 1))[:length]
+
+    return render
+
+
+def _read_file(path: str) -> str:
+    try:
+        with open(path, encoding="latin-1", newline="") as source:
+            return source.read()
+    except OSError as err:
+        raise FatalError(f"Unable to open '{path}' for the [file] keyword: {err.strerror}") from None
+
+
+def _file(off: int, params: dict[str, str], ctx: RunContext) -> Value:
+    """`[file name=path]`: the file's bytes as they are (read once; a templated name per message)."""
+    name = params.get("name", "")
+    if "[" not in name or ctx.compile is None:
+        return _read_file(name)
+    path = ctx.compile(name)
+    contents: dict[str, str] = {}
+
+    def render(call: CallView) -> str:
+        where = path.render(call)
+        text = contents.get(where)
+        if text is None:
+            text = contents[where] = _read_file(where)
+        return text
+
+    return render
+
+
+def _routes(off: int, params: dict[str, str], ctx: RunContext) -> Value:
+    """`[routes]`: `Route: <hop>, <hop>` from the recorded route set, or nothing."""
+    return lambda call: f"Route: {call.routes}" if call.routes else ""
+
+
+def _next_url(off: int, params: dict[str, str], ctx: RunContext) -> Value:
+    """`[next_url]`: the recorded remote target, else `[last_Request_URI]`."""
+
+    def render(call: CallView) -> str:
+        if call.routes is not None and call.next_url:
+            return call.next_url
+        msg = call.last_msg
+        return uri_in_brackets(msg.first("To") or "") if msg is not None else ""
+
+    return render
+
+
 BUILTIN: dict[str, Factory] = {
     "service": lambda off, params, ctx: ctx.service,
     "remote_ip": lambda off, params, ctx: ctx.remote_ip,
@@ -155,6 +243,10 @@ BUILTIN: dict[str, Factory] = {
     "timestamp": lambda off, params, ctx: lambda call: tab_timestamp(time.time()),
     "date": lambda off, params, ctx: lambda call: email.utils.formatdate(usegmt=True),
     "dynamic_id": _dynamic_id,
+    "fill": _fill,
+    "routes": _routes,
+    "next_url": _next_url,
+    "file": _file,
 }
 
 
@@ -162,6 +254,8 @@ def is_known(name: str, custom: frozenset[str] | set[str] | dict[str, str]) -> b
     """True when `name` is a keyword sipperf renders (built-in, `[last_*]`, or defined by -key)."""
     if name in BUILTIN or name == "len" or name in custom:
         return True
+    if name.startswith("$"):
+        return len(name) > 1
     return name.startswith("last_") and len(name) > len("last_")
 
 
@@ -174,4 +268,6 @@ def make_renderer(keyword: Any, ctx: RunContext) -> Value:
         factory = _last_header(name[len("last_") :])
     if factory is not None:
         return factory(keyword.offset, params, ctx)
+    if name.startswith("$"):
+        return variable(name[1:], ctx)
     return ctx.custom[name]

@@ -1,40 +1,33 @@
 """XML scenario file -> `Scenario`, with SIPp's load-time checks and file:line errors.
 
 Everything that can be decided before the first call is decided here: message texts are normalised
-and compiled, labels resolved, RTDs numbered, the client/server mode derived. A mistake raises
-`ScenarioError` naming the file, the line and what is wrong.
+and compiled, labels resolved, RTDs numbered, actions parsed, variables counted (SIPp refuses a
+variable referenced only once), regular expressions compiled, the client/server mode derived. A
+mistake raises `ScenarioError` naming the file, the line and what is wrong.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from lxml import etree
 
 from sipperf.errors import ScenarioError
 from sipperf.scenario import builtin
+from sipperf.scenario.actions import Action, Jump, parse_actions
+from sipperf.scenario.distributions import Fixed, duration_ms, parse_distribution, pause_length
 from sipperf.scenario.keywords import is_known
 from sipperf.scenario.model import Mode, Scenario, Step, StepKind
-from sipperf.scenario.template import Template, TemplateSyntaxError, normalize_cdata
+from sipperf.scenario.posix_regex import PosixPattern, PosixRegexError, compile_ere
+from sipperf.scenario.template import Keyword, Template, TemplateSyntaxError, normalize_cdata, tokenize
+from sipperf.scenario.variables import Scope, VariableNames, parse_bool
 
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
-_COMMON = {"next", "test", "chance", "start_rtd", "rtd", "repeat_rtd", "counter", "crlf", "hide",
-           "display", "lost", "ignoresdp"}  # fmt: skip
-_ALLOWED = {
-    "send": _COMMON | {"retrans", "start_txn", "ack_txn", "timeout", "ontimeout"},
-    "recv": _COMMON | {"response", "request", "optional", "timeout", "ontimeout", "response_txn"},
-    "pause": _COMMON | {"milliseconds"},
-    "timewait": _COMMON | {"milliseconds"},
-    "nop": _COMMON,
-}
-# Attributes and elements of SIPp's language that this version does not run yet: refusing them
-# beats running a scenario differently from SIPp.
-_NOT_YET_ATTRS = {"rrs", "auth", "regexp_match", "advance_state", "condexec", "condexec_inverse",
-                  "hiderest", "variable", "distribution", "min", "max", "normal", "exponential",
-                  "lognormal", "weibull", "pareto", "gamma", "negbin", "sanity_check"}  # fmt: skip
-_NOT_YET_ELEMENTS = {"sendCmd", "recvCmd", "init", "Global", "User", "Reference", "DefaultMessage"}
+_STEP_TAGS = ("send", "recv", "pause", "timewait", "nop", "sendCmd", "recvCmd")
+_DEFAULT_MESSAGE_IDS = ("ack", "ack2", "bye", "cancel", "200", "3pcc_abort")
 _TRUE = ("true", "1", "yes")
 
 
@@ -81,13 +74,19 @@ class _Loader:
     def __init__(self, path: str, name: str, custom_keys: frozenset[str]) -> None:
         self.path = path
         self.name = name
+        self.title = ""
         self.custom_keys = custom_keys
         self.steps: list[dict] = []
         self.labels: dict[str, int] = {}
+        self.init_steps: list[dict] = []
+        self.init_labels: dict[str, int] = {}
         self.rtd_names: list[str] = []
         self.stopped_rtds: set[str] = set()
         self.counters: list[str] = []
         self.encoding = "utf-8"
+        self.names = VariableNames(path)
+        self.hide_default = False
+        self.default_messages: dict[str, Template] = {}
 
     def error(self, line: int | None, what: str) -> ScenarioError:
         return ScenarioError(self.path, line, what)
@@ -103,6 +102,7 @@ class _Loader:
         self.encoding = root.getroottree().docinfo.encoding or "utf-8"
         if root.tag != "scenario":
             raise self.error(root.sourceline, "No 'scenario' section in xml scenario file")
+        self.title = root.get("name", "")
         rt_rep: tuple[int, ...] = ()
         cl_rep: tuple[int, ...] = ()
         rep_rtds: tuple[str, ...] = ()
@@ -111,27 +111,38 @@ class _Loader:
                 continue
             tag = el.tag
             if tag == "label":
-                self.add_label(el)
-            elif tag in _ALLOWED:
-                self.add_step(el)
+                self.add_label(el, self.labels, len(self.steps))
+            elif tag in _STEP_TAGS:
+                self.add_step(el, self.steps, self.title)
             elif tag == "ResponseTimeRepartition":
                 rt_rep = self.repartition(el)
                 rep_rtds = tuple(self.rtd_names)
             elif tag == "CallLengthRepartition":
                 cl_rep = self.repartition(el)
-            elif tag in _NOT_YET_ELEMENTS:
-                raise self.error(el.sourceline, f"element <{tag}> is not supported yet")
+            elif tag in ("Global", "User"):
+                scope = Scope.GLOBAL if tag == "Global" else Scope.USER
+                self.names.declare(scope, self.required(el, "variables"), el.sourceline)
+            elif tag == "Reference":
+                self.names.reference(self.required(el, "variables"), el.sourceline)
+            elif tag == "DefaultMessage":
+                self.default_message(el)
+            elif tag == "init":
+                self.init(el)
             else:
                 raise self.error(el.sourceline, f"Unknown element '{tag}' in xml scenario file")
         return self.finish(root, rt_rep, cl_rep, rep_rtds)
 
-    def add_label(self, el: etree._Element) -> None:
-        label = el.get("id")
-        if label is None:
-            raise self.error(el.sourceline, "<label> is missing the required 'id' parameter.")
-        if label in self.labels:
+    def required(self, el: etree._Element, name: str) -> str:
+        value = el.get(name)
+        if value is None:
+            raise self.error(el.sourceline, f"{el.tag} is missing the required '{name}' parameter.")
+        return _unescape(value)
+
+    def add_label(self, el: etree._Element, labels: dict[str, int], position: int) -> None:
+        label = self.required(el, "id")
+        if label in labels:
             raise self.error(el.sourceline, f"The label name '{label}' is used twice.")
-        self.labels[label] = len(self.steps)
+        labels[label] = position
 
     def repartition(self, el: etree._Element) -> tuple[int, ...]:
         value = el.get("value", "")
@@ -140,32 +151,132 @@ class _Loader:
             raise self.error(el.sourceline, f"Invalid repartition value '{value}'")
         return tuple(sorted(int(p) for p in parts))
 
+    def init(self, el: etree._Element) -> None:
+        """`<init>`: nops (and labels) run once at start-up, kept apart from the scenario's steps."""
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag == "nop":
+                self.add_step(child, self.init_steps, "scenario initialization")
+            elif child.tag == "label":
+                self.add_label(child, self.init_labels, len(self.init_steps))
+            else:
+                raise self.error(child.sourceline, f"Invalid element in an init stanza: '{child.tag}'")
+
+    def default_message(self, el: etree._Element) -> None:
+        """`<DefaultMessage id=...>`: replaces one of SIPp's internal messages (abort ACK/BYE/CANCEL,
+        automatic 200, 3PCC abort). Its `[$var]` uses are not counted, as in SIPp."""
+        ident = self.required(el, "id")
+        raw, first_line = self.cdata(el)
+        if not raw.strip():
+            raise self.error(el.sourceline, "No CDATA in 'send' section of xml scenario file")
+        if ident not in _DEFAULT_MESSAGE_IDS:
+            raise self.error(el.sourceline, f"Internal Error: Unknown default message: {ident}!")
+        self.default_messages[ident] = self.compile_message(raw, first_line, is_send=False, count=False)
+
+    # -- attributes and templates ---------------------------------------------------------
+    def attributes(self, el: etree._Element) -> dict[str, str]:
+        return {k: _unescape(v) for k, v in el.attrib.items()}
+
+    def wire_attributes(self, el: etree._Element) -> dict[str, str]:
+        """An action's attributes as latin-1 text standing for the file's bytes, like messages."""
+        return {
+            k: v.encode(self.encoding, errors="replace").decode("latin-1")
+            for k, v in self.attributes(el).items()
+        }
+
+    def known(self, keyword: Keyword) -> bool:
+        return keyword.name.startswith("$") or is_known(keyword.name, self.custom_keys)
+
+    def count_variables(self, tokens: Iterable[str | Keyword], line_of: Callable[[Keyword], int]) -> None:
+        """Every `[$name]` and `[fill variable=name]` of a template is a use of that variable, also
+        inside the keyword parameters that are templates themselves (`[file name="[$f]"]`)."""
+        for token in tokens:
+            if not isinstance(token, Keyword):
+                continue
+            line = line_of(token)
+            if token.name.startswith("$"):
+                self.names.use(token.name[1:], line, "Variable keyword")
+            elif token.name == "fill":
+                self.names.use(dict(token.params).get("variable", ""), line, "Fill Variable")
+            for _, value in token.params:
+                if "[" in value:
+                    self.count_variables(tokenize(value), lambda keyword, line=line: line)
+
+    def compile_attribute(self, text: str, line: int) -> Template:
+        """A templated action attribute (SIPp compiles it like a message, without normalising it)."""
+        try:
+            template = Template.compile(text, self.known)
+        except TemplateSyntaxError as err:
+            raise self.error(line, str(err)) from None
+        self.count_variables(template.tokens, lambda keyword: line)
+        return template
+
+    def compile_message(self, raw: str, first_line: int, is_send: bool, count: bool = True) -> Template:
+        """A message text (CDATA), normalised and compiled; errors name the line of the culprit."""
+
+        def line_of(text: str) -> int:
+            return first_line + raw[: max(raw.find(text), 0)].count("\n")
+
+        try:
+            template = Template.compile(normalize_cdata(raw, is_send=is_send), self.known)
+        except TemplateSyntaxError as err:
+            raise self.error(line_of(err.text), str(err)) from None
+        if count:
+            self.count_variables(template.tokens, lambda keyword: line_of(keyword.text))
+        return template
+
+    def flag(self, attrs: dict[str, str], name: str, what: str, line: int, default: bool = False) -> bool:
+        """A boolean attribute read as SIPp's get_bool (`what` is how its error names it)."""
+        text = attrs.get(name)
+        if text is None:
+            return default
+        value = parse_bool(text)
+        if value is None:
+            raise self.error(line, f'{what}, "{text}" is not a valid boolean!')
+        return value
+
+    def regexp(self, pattern: str, index: int, line: int) -> PosixPattern:
+        try:
+            return compile_ere(pattern)
+        except PosixRegexError:
+            raise self.error(line, f"Invalid regular expression for index {index}: {pattern}") from None
+
     # -- steps ---------------------------------------------------------------------------
-    def add_step(self, el: etree._Element) -> None:
+    def add_step(self, el: etree._Element, steps: list[dict], desc: str) -> None:
         tag = el.tag
         line = el.sourceline
-        attrs = {k: _unescape(v) for k, v in el.attrib.items()}
-        for attr in attrs:
-            if attr in _NOT_YET_ATTRS:
-                raise self.error(line, f"attribute '{attr}' of <{tag}> is not supported yet")
+        index = len(steps)
+        attrs = self.attributes(el)
+        blocks = []
         for child in el:
             if isinstance(child.tag, str):
-                if child.tag == "action":
-                    names = [c.tag for c in child if isinstance(c.tag, str)]
-                    raise self.error(child.sourceline, f"actions are not supported yet: {', '.join(names)}")
-                raise self.error(child.sourceline, f"Unknown element '{child.tag}' in <{tag}>")
-        step: dict = {"line": line, "tag": tag, "attrs": attrs, "index": len(self.steps)}
-        common = self.common(attrs, line)
+                if child.tag != "action":
+                    raise self.error(child.sourceline, f"Unknown element '{child.tag}' in <{tag}>")
+                if blocks:
+                    raise self.error(child.sourceline, f"Duplicate action for {desc} index {index}")
+                blocks.append(child)
+        step: dict = {"line": line, "tag": tag, "attrs": attrs, "index": index}
         if tag == "send":
             step.update(self.send(el, attrs, line))
         elif tag == "recv":
-            step.update(self.recv(attrs, line))
+            step.update(self.recv(attrs, line, index))
         elif tag in ("pause", "timewait"):
             step.update(self.pause(attrs, line, tag == "timewait"))
+        elif tag == "sendCmd":
+            step.update(self.send_cmd(el, line))
+        elif tag == "recvCmd":
+            step.update({"kind": StepKind.RECV_CMD, **self.optional(attrs)})
         else:
             step["kind"] = StepKind.NOP
-        step.update(common)
-        self.steps.append(step)
+        if blocks:
+            step["actions"] = self.actions(blocks[0], index, steps)
+        step.update(self.common(attrs, line))
+        steps.append(step)
+
+    def actions(self, block: etree._Element, index: int, steps: list[dict]) -> tuple[Action, ...]:
+        return parse_actions(block, self.path, self.names, self.compile_attribute, index, lambda: len(steps),
+                             read_attrs=self.wire_attributes)  # fmt: skip
 
     def rtd_name(self, value: str | None) -> str | None:
         if value is None or value.lower() == "false":
@@ -176,16 +287,23 @@ class _Loader:
         return name
 
     def common(self, attrs: dict[str, str], line: int) -> dict:
+        if "hiderest" in attrs:
+            self.hide_default = self.flag(attrs, "hiderest", "hiderest 'hiderest' parameter", line)
         out: dict = {
             "crlf": "crlf" in attrs,
-            "hide": attrs.get("hide", "false").lower() in _TRUE,
+            "hide": self.flag(attrs, "hide", "hide 'hide' parameter", line, self.hide_default),
             "display": attrs.get("display"),
-            "test": attrs.get("test"),
             "counter": attrs.get("counter"),
             "start_rtd": self.rtd_name(attrs.get("start_rtd")),
             "rtd": self.rtd_name(attrs.get("rtd")),
             "repeat_rtd": attrs.get("repeat_rtd", "false").lower() in _TRUE,
+            "ignoresdp": self.flag(attrs, "ignoresdp", "ignoresdp", line),
+            "condexec_inverse": self.flag(
+                attrs, "condexec_inverse", "condexec_inverse 'condexec_inverse' parameter", line
+            ),  # fmt: skip
         }
+        if "condexec" in attrs:
+            out["condexec"] = self.names.use(attrs["condexec"], line, "condexec variable")
         if out["rtd"]:
             self.stopped_rtds.add(out["rtd"])
         if out["repeat_rtd"] and not out["rtd"]:
@@ -199,6 +317,8 @@ class _Loader:
             out["chance"] = chance
         if ("test" in attrs or "chance" in attrs) and "next" not in attrs:
             raise self.error(line, "'test' and 'chance' are only allowed with 'next'")
+        if "test" in attrs:
+            out["test"] = self.names.use(attrs["test"], line, "test variable")
         if "lost" in attrs:
             out["lost"] = self.number(attrs["lost"], "lost", line)
         return out
@@ -227,12 +347,7 @@ class _Loader:
         raw, first_line = self.cdata(el)
         if not raw.strip():
             raise self.error(line, "No CDATA in 'send' section of xml scenario file")
-        text = normalize_cdata(raw, is_send=True)
-        try:
-            template = Template.compile(text, lambda kw: is_known(kw.name, self.custom_keys))
-        except TemplateSyntaxError as err:
-            at = raw.find(err.text)
-            raise self.error(first_line + raw[: max(at, 0)].count("\n"), str(err)) from None
+        template = self.compile_message(raw, first_line, is_send=True)
         first = template.first_literal()
         first_token = first.split(" ", 1)[0].split("\r\n", 1)[0]
         if not first_token:
@@ -253,47 +368,99 @@ class _Loader:
             "template": template,
             "label": label,
             "is_request": is_request,
-            "is_invite": text.startswith("INVITE"),
+            "is_invite": template.first_literal().startswith("INVITE"),
             "retrans": self.integer(attrs.get("retrans", "0"), "retrans", line),
             "txn": attrs.get("start_txn") or attrs.get("ack_txn"),
         }
 
-    def recv(self, attrs: dict[str, str], line: int) -> dict:
+    def send_cmd(self, el: etree._Element, line: int) -> dict:
+        """`<sendCmd>` (3PCC): its command text; `dest` names the peer in extended 3PCC mode."""
+        raw, first_line = self.cdata(el)
+        if not raw.strip():
+            raise self.error(line, "No CDATA in 'sendCmd' section of xml scenario file")
+        return {"kind": StepKind.SEND_CMD, "template": self.compile_message(raw, first_line, is_send=False)}
+
+    @staticmethod
+    def optional(attrs: dict[str, str]) -> dict:
+        optional = attrs.get("optional", "false").lower()
+        return {
+            "optional": optional in _TRUE or optional == "global",
+            "optional_global": optional == "global",
+        }
+
+    def recv(self, attrs: dict[str, str], line: int, index: int) -> dict:
         response = attrs.get("response")
         request = attrs.get("request")
         if response is None and request is None:
             raise self.error(line, "<recv> is missing the required 'response' or 'request' parameter.")
+        regexp_match = attrs.get("regexp_match") == "true"
         code = None
+        out: dict = {"kind": StepKind.RECV, "request": request, **self.optional(attrs)}
         if response is not None:
-            code = self.integer(response, "response", line)
-        optional = attrs.get("optional", "false").lower()
-        out = {
-            "kind": StepKind.RECV,
-            "response": code,
-            "request": request,
-            "label": str(code) if code is not None else request,
-            "optional": optional in _TRUE or optional == "global",
-            "optional_global": optional == "global",
-            "timeout": self.integer(attrs.get("timeout", "0"), "timeout", line),
-            "response_txn": attrs.get("response_txn"),
-        }
+            if regexp_match:  # [3.7.5+] a regular expression on the decimal code
+                out["response_re"] = self.regexp(response, index, line)
+                code = int(response) if response.isascii() and response.isdigit() else None
+            else:
+                code = self.integer(response, "response", line)
+        if request is not None and regexp_match:
+            out["request_re"] = self.regexp(request, index, line)
+        out["advance_state"] = self.flag(attrs, "advance_state", "recv 'advance_state' parameter", line, True)
+        if not out["advance_state"] and not out["optional"]:
+            raise self.error(line, f"advance_state is allowed only for optional messages (index = {index})")
+        out.update(
+            response=code,
+            label=str(code) if code is not None else response if response is not None else request,
+            timeout=self.integer(attrs.get("timeout", "0"), "timeout", line),
+            response_txn=attrs.get("response_txn"),
+            rrs=self.flag(attrs, "rrs", "record route set", line),
+            auth=self.flag(attrs, "auth", "message authentication", line),
+        )
         return out
 
     def pause(self, attrs: dict[str, str], line: int, timewait: bool) -> dict:
-        ms = attrs.get("milliseconds")
-        return {
-            "kind": StepKind.PAUSE,
-            "timewait": timewait,
-            "pause_ms": None if ms is None else self.integer(ms, "milliseconds", line),
-        }
+        """A pause's length: a variable, a distribution (`pause_ms` too when fixed), or -d (none)."""
+        out: dict = {"kind": StepKind.PAUSE, "timewait": timewait}
+        if "variable" in attrs:
+            out["pause_var"] = self.names.use(attrs["variable"], line, "pause")
+            return out
+        distribution = parse_distribution(attrs, self.path, line, for_sample=False)
+        out["pause_dist"] = distribution
+        if isinstance(distribution, Fixed):
+            out["pause_ms"] = pause_length(distribution.sample())
+        return out
 
     # -- whole-scenario checks ------------------------------------------------------------
-    def resolve(self, label: str | None, line: int, what: str) -> int | None:
+    def resolve(self, label: str | None, labels: dict[str, int], line: int, what: str) -> int | None:
         if label is None:
             return None
-        if label not in self.labels:
+        if label not in labels:
             raise self.error(line, f"The label '{label}' used in '{what}' is not defined")
-        return self.labels[label]
+        return labels[label]
+
+    def build(self, raw: list[dict], labels: dict[str, int]) -> list[Step]:
+        """Steps from their parsed form: labels resolved, per-step sequence rules checked."""
+        steps: list[Step] = []
+        for i, st in enumerate(raw):
+            attrs = st["attrs"]
+            line = st["line"]
+            if st.get("timewait") and i != len(raw) - 1:
+                raise self.error(line, "<timewait> must be the last element of the scenario")
+            if st.get("timewait") and ("next" in attrs or "ontimeout" in attrs):
+                raise self.error(line, "<timewait> takes neither 'next' nor 'ontimeout'")
+            if st["kind"] is StepKind.RECV and st["optional"] and i + 1 < len(raw):
+                if raw[i + 1]["kind"] not in (StepKind.RECV, StepKind.RECV_CMD):
+                    raise self.error(line, "<recv> before <send> sequence without a mandatory message. "
+                                     "Please remove one 'optional=true'.")  # fmt: skip
+            for action in st.get("actions", ()):
+                problem = action.range_error(len(raw)) if isinstance(action, Jump) else None
+                if problem:
+                    raise self.error(action.line, problem)
+            fields = {k: v for k, v in st.items() if k in Step.__dataclass_fields__}
+            fields["next"] = self.resolve(attrs.get("next"), labels, line, "next")
+            fields["ontimeout"] = self.resolve(attrs.get("ontimeout"), labels, line, "ontimeout")
+            fields["txn"] = st.get("txn") or st.get("response_txn")
+            steps.append(Step(**fields))
+        return steps
 
     def finish(self, root: etree._Element, rt_rep: tuple[int, ...], cl_rep: tuple[int, ...],
                rep_rtds: tuple[str, ...]) -> Scenario:  # fmt: skip
@@ -303,40 +470,26 @@ class _Loader:
         for name in self.rtd_names:
             if name not in self.stopped_rtds:
                 raise self.error(None, f"Response time duration '{name}' is started but never stopped")
-        mode = None
+        steps = self.build(raw, self.labels)
+        init_steps = self.build(self.init_steps, self.init_labels)
+        # SIPp looks these up (counting a reference) whether or not `_unexp.main` exists
+        retaddr = self.names.find("_unexp.retaddr")
+        pausedaddr = self.names.find("_unexp.pausedaddr")
+        self.names.check()
+        self.check_transactions(raw)
         for st in raw:
-            if st["kind"] is StepKind.SEND:
-                mode = Mode.CLIENT
-                break
-            if st["kind"] is StepKind.RECV:
-                mode = Mode.SERVER
-                break
+            if st["kind"] in (StepKind.SEND_CMD, StepKind.RECV_CMD):
+                raise self.error(st["line"], "3PCC (sendCmd/recvCmd) is not supported yet")
+        mode = next((Mode.CLIENT if st.kind is StepKind.SEND else Mode.SERVER for st in steps
+                     if st.kind in (StepKind.SEND, StepKind.RECV)), None)  # fmt: skip
         if mode is None:
             raise self.error(None, "Unable to determine creation mode of the tool (server, client)")
-        steps: list[Step] = []
-        self.check_transactions(raw)
-        for i, st in enumerate(raw):
-            attrs = st["attrs"]
-            line = st["line"]
-            if st.get("timewait") and i != len(raw) - 1:
-                raise self.error(line, "<timewait> must be the last element of the scenario")
-            if st.get("timewait") and ("next" in attrs or "ontimeout" in attrs):
-                raise self.error(line, "<timewait> takes neither 'next' nor 'ontimeout'")
-            if st["kind"] is StepKind.RECV and st["optional"] and i + 1 < len(raw):
-                if raw[i + 1]["kind"] is not StepKind.RECV:
-                    raise self.error(line, "<recv> before <send> sequence without a mandatory message. "
-                                     "Please remove one 'optional=true'.")  # fmt: skip
-            fields = {k: v for k, v in st.items() if k in Step.__dataclass_fields__}
-            fields["next"] = self.resolve(attrs.get("next"), line, "next")
-            fields["ontimeout"] = self.resolve(attrs.get("ontimeout"), line, "ontimeout")
-            fields["txn"] = st.get("txn") or st.get("response_txn")
-            steps.append(Step(**fields))
         methods_before = self.methods_before(raw)
         steps = [_with_methods(s, m) for s, m in zip(steps, methods_before, strict=True)]
-        fixed = sum(s.pause_ms or 0 for s in steps if s.kind is StepKind.PAUSE)
+        pauses = [s for s in steps if s.kind is StepKind.PAUSE and s.pause_var is None]
         return Scenario(
             name=self.name,
-            title=root.get("name", ""),
+            title=self.title,
             path=self.path,
             steps=tuple(steps),
             mode=mode,
@@ -346,8 +499,13 @@ class _Loader:
             call_length_repartition=cl_rep,
             repartition_rtds=rep_rtds,
             labels=dict(self.labels),
-            pause_total_ms=fixed,
-            has_default_pause=any(s.kind is StepKind.PAUSE and s.pause_ms is None for s in steps),
+            pause_total_ms=sum(duration_ms(s.pause_dist) for s in pauses if s.pause_dist is not None),
+            has_default_pause=any(s.pause_dist is None for s in pauses),
+            init_steps=tuple(init_steps),
+            default_messages=dict(self.default_messages),
+            unexp_retaddr=retaddr,
+            unexp_pausedaddr=pausedaddr,
+            variable_scopes=self.names.scopes(),
         )
 
     def check_transactions(self, raw: list[dict]) -> None:
@@ -383,6 +541,6 @@ class _Loader:
 
 
 def _with_methods(step: Step, methods: str) -> Step:
-    if step.kind is not StepKind.RECV or step.response is None:
+    if step.kind is not StepKind.RECV or (step.response is None and step.response_re is None):
         return step
     return replace(step, methods_before=methods)

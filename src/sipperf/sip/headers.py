@@ -55,3 +55,24 @@ def uri_in_brackets(value: str) -> str:
         return ""
     end = value.find(">", start + 1)
     return value[start + 1 : end] if end > 0 else ""
+
+
+def route_set(record_routes: list[str], contact: str, incoming_request: bool) -> tuple[str, str]:
+    """SIPp's route set and remote target from a message's Record-Route values and Contact
+    (reference 3.11): (`Route:` value or "", request target URI or "").
+
+    A received request keeps the Record-Route order, a received response reverses it. A first hop
+    without `;lr` (a strict router) becomes the target, and the Contact ends the route list;
+    otherwise the target is the Contact."""
+    hops = [hop.strip() for value in record_routes for hop in value.split(",") if hop.strip()]
+    if not incoming_request:
+        hops.reverse()
+    target = contact
+    if hops and ";lr" not in hops[0]:
+        target = hops.pop(0)
+        if contact:
+            hops.append(contact)
+    start, end = target.find("<"), target.rfind(">")
+    if start >= 0 and end > start:
+        target = target[start + 1 : end]
+    return ", ".join(hops), target
