@@ -446,11 +446,8 @@ OPTIONS: tuple[Option, ...] = (
            "screen and one statistics file. As a client, worker k binds its own port (-p P: P+k). As a "
            "server, every worker listens on the same port (SO_REUSEPORT) and the system hands each "
            "sender's address and port to one worker: the calls of a single peer socket all go to one "
-           "worker, several peers spread over them. Not yet with -trace_msg, -trace_err or -trace_logs."),
+           "worker, several peers spread over them."),
 )  # fmt: skip
-
-# Supported options that -workers N (N > 1) cannot run yet: each worker would need its own file.
-_NOT_WITH_WORKERS = ("trace_msg", "trace_err", "trace_logs")
 
 # The options this version implements; any other recognised option is refused.
 SUPPORTED: frozenset[str] = frozenset({
@@ -772,10 +769,6 @@ def _check_supported_values(values: dict[str, Any]) -> None:
     transport = values.get("t", "u1")
     if transport != "u1":
         raise _fatal(f"transport mode '{transport}' is not supported yet")
-    if values.get("workers", 1) > 1:
-        for option in _NOT_WITH_WORKERS:
-            if values.get(option):
-                raise _fatal(f"option -{option} is not supported with -workers yet")
     scenario = values.get("sn")
     if scenario is not None and builtin.xml(_builtin_name(scenario)) is None:
         raise _fatal(f"scenario '{scenario}' is not supported yet")

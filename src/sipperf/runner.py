@@ -26,6 +26,7 @@ from sipperf.errors import EXIT_FAILED_CALLS, EXIT_INTERNAL, EXIT_NO_CALLS, EXIT
 from sipperf.media.ports import bind_media_ports
 from sipperf.output.run_outputs import RunOutputs
 from sipperf.output.sources import EngineSource, LiveState, RunSource
+from sipperf.output.trace_logs import TraceLogs
 from sipperf.scenario.keywords import RunContext
 from sipperf.scenario.loader import load_builtin, load_file
 from sipperf.scenario.model import Mode, Scenario, StepKind
@@ -243,8 +244,7 @@ def _run_one(config: Config, scenario: Scenario, net: Network, pid: int, signals
     engine = build_engine(config, scenario, net, transport, media_port, pid)
     source = EngineSource(engine)
     outputs = RunOutputs(config, scenario, source, pid)
-    engine.trace_msg, engine.trace_err = outputs.message_log, outputs.error_log
-    engine.trace_log = outputs.action_log
+    hook_traces(engine, outputs.traces)
     try:
         event_loop(lambda: serve(engine, transport, config, signals, outputs))
     finally:
@@ -255,6 +255,11 @@ def _run_one(config: Config, scenario: Scenario, net: Network, pid: int, signals
     if engine.fatal_error is not None:  # an <error> action
         raise FatalError(engine.fatal_error)
     return code
+
+
+def hook_traces(engine: Engine, traces: TraceLogs) -> None:
+    """The engine writes its trace records through these (None: not traced)."""
+    engine.trace_msg, engine.trace_err, engine.trace_log = traces.messages, traces.errors, traces.actions
 
 
 def finish_run(config: Config, scenario: Scenario, outputs: RunOutputs, source: RunSource) -> int:

@@ -1,7 +1,8 @@
 """`-workers N`: N engine processes behind one command line, run by one coordinator.
 
 The coordinator (the process that was started) binds every SIP socket, then forks the workers. Each
-worker runs a normal engine in its own event loop on its own socket and never prints: it sends its
+worker runs a normal engine in its own event loop on its own socket, writes its records into the
+trace files the workers share (`-trace_msg`, `-trace_err`, `-trace_logs`) and never prints: it sends its
 cumulative statistics and live state to the coordinator every `REPORT_MS` and once at exit, and
 applies the coordinator's commands (quit, stop, rate, pause). The workers share the rate (worker k
 paces r/N), `-l` (split as evenly as possible) and one counter of call numbers in shared memory, so
@@ -37,10 +38,11 @@ from sipperf.control.signals import Signals
 from sipperf.engine.engine import Engine
 from sipperf.engine.numbers import CallNumbers
 from sipperf.errors import EXIT_FATAL, EXIT_OK, FatalError, report_fatal
-from sipperf.output.run_outputs import RunOutputs
+from sipperf.output.run_outputs import FLUSH_MS, RunOutputs
 from sipperf.output.runinfo import RunInfo
 from sipperf.output.sources import LiveState, engine_info, live_state
-from sipperf.runner import Network, bind_media, build_engine, event_loop, finish_run, serve
+from sipperf.output.trace_logs import TraceLogs
+from sipperf.runner import Network, bind_media, build_engine, event_loop, finish_run, hook_traces, serve
 from sipperf.scenario.model import Mode, Scenario
 from sipperf.stats import MergedStats, Stats, StatsSnapshot
 from sipperf.transport.udp import UdpTransport, bind_udp
@@ -126,8 +128,9 @@ class WorkerLink:
     def __init__(self, conn: Connection, engine: Engine) -> None:
         self.conn = conn
         self.engine = engine
+        self.graceful_quits = 0  # asked for by the coordinator (q, SIGUSR1)
         self._commands: dict[str, Callable[..., None]] = {
-            "quit": engine.quit, "stop": engine.stop, "set_rate": engine.set_rate,
+            "quit": self._quit, "stop": engine.stop, "set_rate": engine.set_rate,
             "set_paused": engine.set_paused,
         }  # fmt: skip
 
@@ -150,6 +153,17 @@ class WorkerLink:
         if self.engine.numbers.used_up() and not self.engine.quitting:
             self.engine.quit(graceful=True)  # another worker placed or answered the last call (-m)
         self.report()
+
+    def _quit(self, graceful: bool) -> None:
+        """The coordinator's quit: the n-th graceful one sets the quit level to n x 10 (a second
+        one forces), so a worker already quitting by itself (its part of -m is used up) is not
+        forced by the first."""
+        if not graceful:
+            self.engine.quit(graceful=False)
+            return
+        self.graceful_quits += 1
+        while self.engine.quitting < 10 * self.graceful_quits:
+            self.engine.quit(graceful=True)
 
     def _on_command(self) -> None:
         try:
@@ -181,11 +195,19 @@ def _run_worker(start: WorkerStart, index: int, sock: socket.socket, conn: Conne
     engine = build_engine(config, start.scenario, start.net, transport, start.media_port, start.pid,
                           start.clock)  # fmt: skip
     engine.numbers = start.numbers
+    traces = TraceLogs.open(config, f"{start.scenario.name}_{start.pid}_", transport.name, shared=True)
+    hook_traces(engine, traces)
+    engine.every(FLUSH_MS, traces.flush)
     link = WorkerLink(conn, engine)
     try:
-        event_loop(lambda: serve(engine, transport, config, start.signals, link))
+        # SIGUSR1 sent to the whole process group reaches the workers through the coordinator only:
+        # straight from outside as well, it would count twice and force the quit
+        signals = Signals(forwarded=(signal.SIGUSR1,))
+        signals.early = list(start.signals.early)
+        event_loop(lambda: serve(engine, transport, config, signals, link))
     finally:
         transport.close()
+        traces.close()
     link.report(final=True)
     return EXIT_OK
 
@@ -369,7 +391,7 @@ def run_workers(config: Config, scenario: Scenario, net: Network, pid: int, sign
     media_port, media_sockets = bind_media(config, net)  # one media reservation for the run
     clock = shared_clock()
     group = WorkerGroup(scenario, config, clock)
-    outputs = RunOutputs(config, scenario, group, pid)
+    outputs = RunOutputs(config, scenario, group, pid, workers=True)
     start = WorkerStart(config, scenario, net, pid, media_port, shared_call_numbers(config.m), clock, signals)
     group.spawn(start, sockets)
     try:

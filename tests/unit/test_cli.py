@@ -336,13 +336,7 @@ def test_workers() -> None:
     assert parse("-workers", "4").workers == 4
     assert parse("-workers", "auto").workers >= 1
     assert parse_args(["-workers", "4"]).workers == 4
-    assert fatal("-workers", "2", "-trace_msg", check_supported=True).message == (
-        "option -trace_msg is not supported with -workers yet"
-    )
-    assert fatal("-trace_err", "-workers", "2", check_supported=True).message == (
-        "option -trace_err is not supported with -workers yet"
-    )
-    assert parse_args(["-workers", "1", "-trace_msg", "-trace_err"]).trace_msg
+    assert parse_args(["-workers", "2", "-trace_msg", "-trace_err", "-trace_logs"]).trace_msg
     assert fatal("-workers", "0").message == '-workers, "0" is not a valid number of workers!'
 
 

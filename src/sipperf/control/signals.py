@@ -23,8 +23,11 @@ class Quittable(Protocol):
 
 
 class Signals:
-    def __init__(self) -> None:
+    def __init__(self, forwarded: tuple[int, ...] = ()) -> None:
+        """`forwarded`: signals another process relays to this one (a `-workers` coordinator), so
+        this one ignores them when they come straight from outside (e.g. `kill -USR1 -<group>`)."""
         self.early: list[int] = []
+        self.forwarded = forwarded
 
     def install_early(self) -> None:
         """Catch the signals from now on, before the loop exists."""
@@ -43,7 +46,11 @@ class Signals:
             signal.SIGINT: engine.stop,
         }
         for signum, action in actions.items():
-            loop.add_signal_handler(signum, action)
+            if signum in self.forwarded:
+                signal.signal(signum, signal.SIG_IGN)
+            else:
+                loop.add_signal_handler(signum, action)
         for signum in self.early:
-            loop.call_soon(actions[signum])
+            if signum not in self.forwarded:
+                loop.call_soon(actions[signum])
         self.early.clear()

@@ -4,7 +4,8 @@ what is printed at exit (final screens on stdout, last error on stderr).
 The run is read through a `RunSource`: one engine in this process, or the merged view of several
 worker processes. Files are named as SIPp names them (`<scenario>_<pid>_...` in the current
 directory) and flushed on a timer, so a killed run keeps what it measured. The trace logs are
-callables that the owner of the engine hooks to it (`message_log`, `error_log`).
+callables that the owner of the engine hooks to it (`traces`); with `-workers` each worker writes
+its own records into the shared files.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sipperf.output.runinfo import RunInfo, StatusLine
 from sipperf.output.screens import final_report, screen
 from sipperf.output.sources import LiveState, RunSource
 from sipperf.output.stat_csv import StatCsv
-from sipperf.output.trace_logs import ActionLog, ErrorLog, MessageLog
+from sipperf.output.trace_logs import TraceLogs, prepare_shared, trace_paths
 from sipperf.scenario.model import Mode, Scenario
 from sipperf.stats import Window
 from sipperf.timefmt import tab_timestamp
@@ -32,7 +33,8 @@ FLUSH_MS = 1000
 
 
 class RunOutputs:
-    def __init__(self, config: Config, scenario: Scenario, source: RunSource, pid: int) -> None:
+    def __init__(self, config: Config, scenario: Scenario, source: RunSource, pid: int,
+                 workers: bool = False) -> None:  # fmt: skip
         self.config = config
         self.scenario = scenario
         self.source = source
@@ -51,13 +53,11 @@ class RunOutputs:
                 self.stat_csv = StatCsv(path, source.stats.layout, config.stat_delimiter, config.periodic_rtd)
             except OSError as err:
                 raise FatalError(f"Unable to open stat file '{path}': {err.strerror}") from None
-        self.message_log = MessageLog(config.message_file or self.prefix + "messages.log",
-                                      source.info.transport, config.message_overwrite
-                                      ) if config.trace_msg else None  # fmt: skip
-        self.error_log = ErrorLog(config.error_file or self.prefix + "errors.log",
-                                  config.error_overwrite) if config.trace_err else None  # fmt: skip
-        self.action_log = ActionLog(config.log_file or self.prefix + "logs.log",
-                                    config.log_overwrite) if config.trace_logs else None  # fmt: skip
+        if workers:  # each worker writes its own records into the shared files
+            prepare_shared(config, self.prefix)
+            self.traces = TraceLogs()
+        else:
+            self.traces = TraceLogs.open(config, self.prefix, source.info.transport)
 
     # -- while running ----------------------------------------------------------------------
     def start(self) -> None:
@@ -65,7 +65,7 @@ class RunOutputs:
         if self.stat_csv is not None:
             self.stat_csv.dump(source.stats, self.target_rate())
             source.every(self.config.fd, self._stat_row)
-        source.every(FLUSH_MS, self._flush)
+        source.every(FLUSH_MS, self.traces.flush)
         source.every(WATCH_MS, lambda now: self.load_watch.tick(self.target_rate()))
         if self.live:
             source.every(self.config.f, self.refresh)
@@ -78,11 +78,6 @@ class RunOutputs:
     def _stat_row(self, now: float) -> None:
         assert self.stat_csv is not None
         self.stat_csv.dump(self.source.stats, self.target_rate())
-
-    def _flush(self, now: float) -> None:
-        for log in (self.message_log, self.error_log, self.action_log):
-            if log is not None:
-                log.flush()
 
     def show(self, key: int) -> None:
         self.displayed = key
@@ -136,9 +131,7 @@ class RunOutputs:
         if self.stat_csv is not None:
             self.stat_csv.finish(source.stats, self.target_rate())
             self.stat_csv = None
-        for log in (self.message_log, self.error_log, self.action_log):
-            if log is not None:
-                log.close()
+        self.traces.close()
         if not self.config.bg:
             self.run_info(source.now())  # SIPp restarts the screen period just before the final print
             source.stats.end_period(Window.SCREEN)
@@ -153,6 +146,6 @@ class RunOutputs:
         if live.last_error:
             sys.stderr.write(f"{tab_timestamp(live.last_error_at or time.time())}: {live.last_error}\n")
             if source.stats.snapshot().counter("Warnings") > 1:
-                where = (f"see '{self.error_log.path}' file" if self.error_log is not None
+                where = (f"see '{trace_paths(self.config, self.prefix)[1]}' file" if self.config.trace_err
                          else "enable -trace_err to log them")  # fmt: skip
                 sys.stderr.write(f"There were more errors, {where}.\n")
