@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from sipperf import SIPP_VERSION, __version__
+from sipperf.cnumbers import strtod, strtol
 from sipperf.config import DEFAULT_BEHAVIORS, Config
 from sipperf.errors import EXIT_FAILED_CALLS, EXIT_NO_CALLS, FatalError, report_fatal
 from sipperf.scenario import builtin
@@ -496,55 +497,12 @@ def _fatal(message: str, hint: str | None = None) -> FatalError:
 
 # ---------------------------------------------------------------- values (C library semantics)
 
-_STRTOL = re.compile(r"\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
-_STRTOD = re.compile(
-    r"""\s*[+-]?(?:
-        0x(?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[+-]?[0-9]+)?
-      | (?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?
-      | inf(?:inity)?
-      | nan(?:\([0-9a-z_]*\))?
-    )""",
-    re.VERBOSE | re.IGNORECASE,
-)
-_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 _TIME_UNITS_MS = {"s": 1000, "ms": 1, "m": 60_000, "h": 3_600_000}
-
-
-def _strtol(text: str) -> tuple[int, str]:
-    """C `strtol(text, &end, 0)`: the value and the unparsed rest (all of `text` if nothing parsed)."""
-    match = _STRTOL.match(text)
-    if match is None:
-        return 0, text
-    sign, digits = match.groups()
-    if digits[:2] in ("0x", "0X"):
-        value = int(digits, 16)
-    elif digits.startswith("0"):
-        value = int(digits, 8)
-    else:
-        value = int(digits)
-    value = -value if sign == "-" else value
-    return min(max(value, _LONG_MIN), _LONG_MAX), text[match.end() :]
-
-
-def _strtod(text: str) -> tuple[float, str]:
-    """C `strtod(text, &end)`: the value and the unparsed rest (all of `text` if nothing parsed)."""
-    match = _STRTOD.match(text)
-    if match is None:
-        return 0.0, text
-    number = match.group().strip().lower()
-    unsigned = number.lstrip("+-")
-    if unsigned.startswith("nan"):
-        value = math.nan
-    elif unsigned.startswith("0x"):
-        value = float.fromhex(number)
-    else:
-        value = float(number)
-    return value, text[match.end() :]
 
 
 def parse_int(text: str, option: str) -> int:
     """An integer option value as SIPp reads it (`0x10` hex, `010` octal); junk is fatal."""
-    value, rest = _strtol(text)
+    value, rest = strtol(text)
     if rest:
         raise _fatal(f'{option}, "{text}" is not a valid integer!')
     return value
@@ -552,7 +510,7 @@ def parse_int(text: str, option: str) -> int:
 
 def parse_float(text: str, option: str) -> float:
     """A floating-point option value (C `strtod`); junk is fatal."""
-    value, rest = _strtod(text)
+    value, rest = strtod(text)
     if rest:
         raise _fatal(f'{option}, "{text}" is not a floating point number!')
     return value
@@ -563,7 +521,7 @@ def parse_bool(text: str, option: str) -> bool:
     lowered = text.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
-    value, rest = _strtol(text)
+    value, rest = strtol(text)
     if rest:
         raise _fatal(f'{option}, "{text}" is not a valid boolean!')
     return value != 0
@@ -578,7 +536,7 @@ def parse_time(text: str, option: str, unit_ms: int) -> int:
     if colons in (1, 2):
         layout = "mm:ss" if colons == 1 else "hh:mm:ss"
         raise _fatal(f'{option}, "{text}" {layout} not implemented yet!')
-    value, rest = _strtod(text)
+    value, rest = strtod(text)
     scale = _TIME_UNITS_MS.get(rest) if rest else unit_ms
     if colons or scale is None or not math.isfinite(value * scale):
         raise invalid
@@ -647,7 +605,7 @@ def _workers(value: str, option: str) -> int:
 def _infindex(file: str, field: str, inf: tuple[str, ...]) -> tuple[str, int]:
     if file not in {re.split(r"[/\\]", path)[-1] for path in inf}:
         raise _fatal(f"Could not find file for -infindex: {file}")
-    value, rest = _strtol(field)
+    value, rest = strtol(field)
     if rest:
         raise _fatal(f"Invalid field specification for -infindex: {field}")
     return file, value

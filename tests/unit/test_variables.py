@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from sipperf.cnumbers import parse_bool, parse_double
 from sipperf.errors import ScenarioError
 from sipperf.scenario.variables import (
     Scope,
@@ -12,8 +13,6 @@ from sipperf.scenario.variables import (
     as_double,
     as_text,
     is_set,
-    parse_bool,
-    parse_double,
     render,
     to_double,
 )

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from lxml import etree
 
+from sipperf.cnumbers import parse_bool, parse_double
 from sipperf.errors import ScenarioError
 from sipperf.scenario.distributions import Distribution, parse_distribution
 from sipperf.scenario.posix_regex import PosixPattern, PosixRegexError, compile_ere
@@ -32,8 +33,6 @@ from sipperf.scenario.variables import (
     VarRef,
     as_double,
     as_text,
-    parse_bool,
-    parse_double,
     to_double,
 )
 from sipperf.sip.digest import DigestError, verify_authorization

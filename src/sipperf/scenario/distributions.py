@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from collections.abc import Callable, Mapping
 from statistics import NormalDist
 
+from sipperf.cnumbers import parse_bool, parse_double
 from sipperf.errors import ScenarioError
 from sipperf.timefmt import time_string
 
@@ -25,19 +25,6 @@ _Z99 = NormalDist().inv_cdf(0.99)
 _LN100 = math.log(100.0)  # -log(1 - 0.99)
 _SCREEN_CHARS = 22  # the screen formats a pause with snprintf(desc, 23, ...)
 _RNG = random.Random()
-
-# C strtod / strtol, whole string (SIPp errors on anything left over).
-_DOUBLE = re.compile(
-    r"""[ \t\n\v\f\r]*([+-]?)(
-        0x(?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[+-]?[0-9]+)?
-      | (?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?
-      | inf(?:inity)?
-      | nan(?:\([0-9a-z_]*\))?
-    )""",
-    re.VERBOSE | re.IGNORECASE,
-)
-_LONG = re.compile(r"[ \t\n\v\f\r]*[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
-
 
 def _inv(x: float) -> float:
     """1/x, with C's signed infinity for a zero instead of ZeroDivisionError."""
@@ -417,33 +404,15 @@ def _build(
 
 def _double(text: str, what: str, fail: Callable[[str], ScenarioError]) -> float:
     """SIPp's get_double(): the whole text through C strtod ("" reads as 0)."""
-    if text == "":
-        return 0.0
-    match = _DOUBLE.fullmatch(text)
-    if match is None:
+    value = parse_double(text)
+    if value is None:
         raise fail(f'{what}, "{text}" is not a floating point number!')
-    sign, body = match.groups()
-    lowered = body.lower()
-    if lowered.startswith("nan"):
-        value = math.nan
-    elif lowered.startswith("0x"):
-        try:
-            value = float.fromhex(body)
-        except OverflowError:
-            value = math.inf
-    else:
-        value = float(body)
-    return -value if sign == "-" else value
+    return value
 
 
 def _bool(text: str, what: str, fail: Callable[[str], ScenarioError]) -> bool:
     """SIPp's get_bool(): true/false in any case, else a C strtol integer (base 0), true unless 0."""
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    if text == "":
-        return False
-    match = _LONG.fullmatch(text)
-    if match is None:
+    value = parse_bool(text)
+    if value is None:
         raise fail(f'{what}, "{text}" is not a valid boolean!')
-    digits = match.group(1)
-    return digits[2 if digits[:2] in ("0x", "0X") else 0 :].strip("0") != ""
+    return value

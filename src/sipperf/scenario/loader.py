@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from lxml import etree
 
+from sipperf.cnumbers import parse_bool
 from sipperf.errors import ScenarioError
 from sipperf.scenario import builtin
 from sipperf.scenario.actions import Action, Jump, parse_actions
@@ -23,7 +24,7 @@ from sipperf.scenario.keywords import is_known
 from sipperf.scenario.model import Mode, Scenario, Step, StepKind
 from sipperf.scenario.posix_regex import PosixPattern, PosixRegexError, compile_ere
 from sipperf.scenario.template import Keyword, Template, TemplateSyntaxError, normalize_cdata, tokenize
-from sipperf.scenario.variables import Scope, VariableNames, parse_bool
+from sipperf.scenario.variables import Scope, VariableNames
 
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _STEP_TAGS = ("send", "recv", "pause", "timewait", "nop", "sendCmd", "recvCmd")

@@ -15,10 +15,9 @@ variable id (its number in its table and the table's level), which SIPp prints i
 from __future__ import annotations
 
 import enum
-import math
-import re
 from dataclasses import dataclass, field
 
+from sipperf.cnumbers import parse_double
 from sipperf.errors import ScenarioError
 
 Value = str | float | bool
@@ -86,54 +85,6 @@ def to_double(value: Value | None) -> float | None:
     if value is None:
         return None
     return float(value)
-
-
-# What C strtod reads: leading white space, then a decimal or hexadecimal number, inf or nan.
-_STRTOD = re.compile(
-    r"\s*[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|0x(?:[\da-f]+\.?[\da-f]*|\.[\da-f]+)(?:p[+-]?\d+)?"
-    r"|inf(?:inity)?|nan(?:\(\w*\))?)",
-    re.IGNORECASE | re.ASCII,
-)
-
-
-def parse_double(text: str) -> float | None:
-    """C `strtod` of the whole text (SIPp's rule: nothing may follow the number; "" reads as 0)."""
-    if not text:
-        return 0.0
-    if _STRTOD.fullmatch(text) is None:
-        return None
-    number = text.strip()
-    negative = number.startswith("-")
-    body = number.lstrip("+-").lower()
-    if body.startswith("0x"):
-        try:
-            magnitude = float.fromhex(body)
-        except OverflowError:
-            magnitude = math.inf
-    elif body.startswith("nan"):
-        magnitude = math.nan
-    else:
-        magnitude = float(body)
-    return -magnitude if negative else magnitude
-
-
-_STRTOL = re.compile(r"\s*[+-]?(?:0x[\da-f]+|0[0-7]*|[1-9]\d*)", re.IGNORECASE | re.ASCII)
-
-
-def parse_bool(text: str) -> bool | None:
-    """SIPp's `get_bool` of an attribute: `true` or `false` in any case, else a C integer (strtol,
-    base 0, the whole text), true unless zero; None when it is neither."""
-    lower = text.lower()
-    if lower in ("true", "false"):
-        return lower == "true"
-    if not text:
-        return False
-    if _STRTOL.fullmatch(text) is None:
-        return None
-    digits = text.strip().lstrip("+-")
-    if digits[:2].lower() == "0x":
-        digits = digits[2:]
-    return digits.strip("0") != ""
 
 
 @dataclass(slots=True)
