@@ -22,6 +22,8 @@ from sipperf.cnumbers import strtod, strtol
 from sipperf.config import DEFAULT_BEHAVIORS, Config
 from sipperf.errors import EXIT_FAILED_CALLS, EXIT_NO_CALLS, FatalError, report_fatal
 from sipperf.scenario import builtin
+from sipperf.scenario.injection import base_name
+from sipperf.tdmmap import TdmMap
 
 HINT = "Use 'sipp -h' for details"
 
@@ -52,6 +54,7 @@ class Kind(enum.Enum):
     PAIR = ("name value", 2)
     INFINDEX = ("file field", 2)
     WORKERS = ("workers", 1)
+    TDMMAP = ("tdm map", 1)
 
     @property
     def arity(self) -> int:
@@ -197,7 +200,7 @@ OPTIONS: tuple[Option, ...] = (
            'keyword value\nSet the generic parameter named "keyword" to "value".'),
     Option("set", _K.PAIR, OVERALL,
            'variable value\nSet the global variable parameter named "variable" to "value".'),
-    Option("tdmmap", _K.STR, OVERALL,
+    Option("tdmmap", _K.TDMMAP, OVERALL,
            "Generate and handle a table of TDM circuits.\n"
            "A circuit must be available for the call to be placed.\n"
            "Format: -tdmmap {0-3}{99}{5-8}{1-31}"),
@@ -460,6 +463,8 @@ SUPPORTED: frozenset[str] = frozenset({
     "trace_msg", "trace_err", "message_file", "error_file", "message_overwrite", "error_overwrite",
     "pause_msg_ign", "callid_slash_ign", "workers", "rtcheck", "max_recv_loops", "max_sched_loops",
     "trace_logs", "log_file", "log_overwrite", "set",
+    "inf", "infindex", "ip_field",
+    "auth_uri", "tdmmap",
 })  # fmt: skip
 
 _BY_NAME: dict[str, Option] = {opt.name: opt for opt in OPTIONS}
@@ -603,7 +608,7 @@ def _workers(value: str, option: str) -> int:
 
 
 def _infindex(file: str, field: str, inf: tuple[str, ...]) -> tuple[str, int]:
-    if file not in {re.split(r"[/\\]", path)[-1] for path in inf}:
+    if file not in {base_name(path) for path in inf}:
         raise _fatal(f"Could not find file for -infindex: {file}")
     value, rest = strtol(field)
     if rest:
@@ -647,6 +652,8 @@ def _value(opt: Option, token: str, args: list[str], values: dict[str, Any]) -> 
             return (*current, (args[0], args[1]))
         case Kind.INFINDEX:
             return (*current, _infindex(args[0], args[1], values.get("inf", ())))
+        case Kind.TDMMAP:
+            return TdmMap.parse(args[0])
         case Kind.WORKERS:
             return _workers(args[0], token)
     raise AssertionError(f"unhandled option kind {opt.kind}")
@@ -730,6 +737,8 @@ def _check_supported_values(values: dict[str, Any]) -> None:
     scenario = values.get("sn")
     if scenario is not None and builtin.xml(_builtin_name(scenario)) is None:
         raise _fatal(f"scenario '{scenario}' is not supported yet")
+    if values.get("tdmmap") is not None and values.get("workers", 1) > 1:  # one circuit table per run
+        raise _fatal("option -tdmmap is not supported with -workers yet")
 
 
 def parse_args(argv: list[str], *, check_supported: bool = True) -> Config:

@@ -23,6 +23,8 @@ _STRTOD = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
+INT_MIN = -(2**31)
+_ATOL = re.compile(_C_SPACE + r"[+-]?[0-9]+")
 
 
 def strtol(text: str) -> tuple[int, str]:
@@ -35,6 +37,19 @@ def strtol(text: str) -> tuple[int, str]:
     value = int(digits, 0 if digits[:2] in ("0x", "0X") else 8 if digits.startswith("0") else 10)
     value = -value if sign == "-" else value
     return min(max(value, LONG_MIN), LONG_MAX), text[match.end() :]
+
+
+def atol(text: str) -> int:
+    """C `atol`: optional white space and sign, then decimal digits; 0 when there are none."""
+    match = _ATOL.match(text)
+    return int(match.group()) if match else 0
+
+
+def c_int(value: float) -> int:
+    """C's `(int)` of a double on x86-64: truncation, INT_MIN when out of range or NaN."""
+    if math.isfinite(value) and INT_MIN <= value < 2**31:
+        return int(value)
+    return INT_MIN
 
 
 def strtod(text: str) -> tuple[float, str]:

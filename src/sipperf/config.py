@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sipperf.tdmmap import TdmMap
+
 # The names `-default_behaviors` accepts besides `all` and `none`; `all` is all of them.
 DEFAULT_BEHAVIORS: frozenset[str] = frozenset({"bye", "abortunexp", "pingreply", "cseq"})
 
@@ -65,7 +67,7 @@ class Config:
     lost: float = 0.0
     keys: tuple[tuple[str, str], ...] = ()
     set_vars: tuple[tuple[str, str], ...] = ()
-    tdmmap: str | None = None
+    tdmmap: TdmMap | None = None
     dynamicStart: int = 10000
     dynamicMax: int = 12000
     dynamicStep: int = 4

@@ -27,6 +27,7 @@ from sipperf.media.ports import bind_media_ports
 from sipperf.output.run_outputs import RunOutputs
 from sipperf.output.sources import EngineSource, LiveState, RunSource
 from sipperf.output.trace_logs import TraceLogs
+from sipperf.scenario.injection import InjectionFiles, load_files
 from sipperf.scenario.keywords import RunContext
 from sipperf.scenario.loader import load_builtin, load_file
 from sipperf.scenario.model import Mode, Scenario, StepKind
@@ -66,10 +67,10 @@ def run(config: Config) -> int:
         return report_fatal(err)
 
 
-def load_scenario(config: Config) -> Scenario:
+def load_scenario(config: Config, injection: InjectionFiles | None) -> Scenario:
     custom = frozenset(name for name, _ in config.keys)
     if config.sf:
-        return load_file(config.sf, custom)
+        return load_file(config.sf, custom, injection.names if injection is not None else ())
     return load_builtin(config.sn or "uac", custom)
 
 
@@ -191,8 +192,10 @@ def bind_media(config: Config, net: Network) -> tuple[int, list[socket.socket]]:
 
 
 def build_engine(config: Config, scenario: Scenario, net: Network, transport: UdpTransport, media_port: int,
-                 pid: int, clock: Callable[[], float] | None = None) -> Engine:  # fmt: skip
-    """An engine for `scenario` on `transport`, configured from the command line."""
+                 pid: int, injection: InjectionFiles | None,
+                 clock: Callable[[], float] | None = None) -> Engine:  # fmt: skip
+    """An engine for `scenario` on `transport`, configured from the command line, reading the -inf
+    files `injection`."""
     ctx = RunContext(
         pid=pid,
         service=config.s,
@@ -211,6 +214,11 @@ def build_engine(config: Config, scenario: Scenario, net: Network, transport: Ud
         dynamic_max=config.dynamicMax,
         dynamic_step=config.dynamicStep,
         dynamic_next=config.dynamicStart,
+        auth_username=config.au,
+        auth_password=config.ap,
+        auth_uri=config.auth_uri,
+        tdmmap=config.tdmmap,
+        injection=injection,
     )
     remote = (net.remote_ip, net.remote_port) if net.remote_ip else None
     engine = Engine(scenario, engine_settings(scenario, config), ctx, transport, remote, Stats, clock)
@@ -220,7 +228,8 @@ def build_engine(config: Config, scenario: Scenario, net: Network, transport: Ud
 
 
 def _run(config: Config) -> int:
-    scenario = load_scenario(config)
+    injection = load_files(config.inf, config.infindex)  # SIPp reads them with the options
+    scenario = load_scenario(config, injection)
     if scenario.mode is Mode.CLIENT and not config.remote_host:
         raise FatalError("Missing remote host parameter. This scenario requires it")
     pid = os.getpid()  # SIPp names its files and [pid] after the process that was started
@@ -232,16 +241,17 @@ def _run(config: Config) -> int:
     if config.workers > 1:
         from sipperf.workers import run_workers  # here: workers.py builds its engines with this module
 
-        return run_workers(config, scenario, net, pid, signals)
-    return _run_one(config, scenario, net, pid, signals)
+        return run_workers(config, scenario, net, pid, signals, injection)
+    return _run_one(config, scenario, net, pid, signals, injection)
 
 
-def _run_one(config: Config, scenario: Scenario, net: Network, pid: int, signals: Signals) -> int:
+def _run_one(config: Config, scenario: Scenario, net: Network, pid: int, signals: Signals,
+             injection: InjectionFiles | None) -> int:  # fmt: skip
     """One engine in this process."""
     sock = bind_udp(net.bind_ip, config.p, net.family, config.buff_size)
     transport = UdpTransport(sock, config.max_recv_loops)
     media_port, media_sockets = bind_media(config, net)
-    engine = build_engine(config, scenario, net, transport, media_port, pid)
+    engine = build_engine(config, scenario, net, transport, media_port, pid, injection)
     source = EngineSource(engine)
     outputs = RunOutputs(config, scenario, source, pid)
     hook_traces(engine, outputs.traces)

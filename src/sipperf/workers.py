@@ -43,6 +43,7 @@ from sipperf.output.runinfo import RunInfo
 from sipperf.output.sources import LiveState, engine_info, live_state
 from sipperf.output.trace_logs import TraceLogs
 from sipperf.runner import Network, bind_media, build_engine, event_loop, finish_run, hook_traces, serve
+from sipperf.scenario.injection import InjectionFiles
 from sipperf.scenario.model import Mode, Scenario
 from sipperf.stats import MergedStats, Stats, StatsSnapshot
 from sipperf.transport.udp import UdpTransport, bind_udp
@@ -67,10 +68,14 @@ def worker_config(config: Config, index: int) -> Config:
     return replace(config, r=config.r / count, l=limit)
 
 
-def shared_call_numbers(limit: int | None) -> CallNumbers:
-    """Call numbers up to -m that every worker forked from here takes from."""
+def shared_call_numbers(limit: int | None, scenario: Scenario) -> CallNumbers:
+    """Call numbers up to -m that every worker forked from here takes from (number 1 goes to the
+    `<init>` call, which each worker runs for its own variables)."""
     context = multiprocessing.get_context("fork")
-    return CallNumbers(limit, context.RawValue("q", 0), context.Lock())
+    numbers = CallNumbers(limit, context.RawValue("q", 0), context.Lock())
+    if scenario.init_steps:
+        numbers.reserve_init()
+    return numbers
 
 
 def shared_clock() -> Callable[[], float]:
@@ -120,6 +125,7 @@ class WorkerStart:
     numbers: CallNumbers
     clock: Callable[[], float]
     signals: Signals
+    injection: InjectionFiles | None  # -inf: each worker has its copy (SEQUENTIAL follows the call numbers)
 
 
 class WorkerLink:
@@ -193,7 +199,7 @@ def _run_worker(start: WorkerStart, index: int, sock: socket.socket, conn: Conne
     config = worker_config(start.config, index)
     transport = UdpTransport(sock, config.max_recv_loops)
     engine = build_engine(config, start.scenario, start.net, transport, start.media_port, start.pid,
-                          start.clock)  # fmt: skip
+                          start.injection, start.clock)  # fmt: skip
     engine.numbers = start.numbers
     traces = TraceLogs.open(config, f"{start.scenario.name}_{start.pid}_", transport.name, shared=True)
     hook_traces(engine, traces)
@@ -385,14 +391,16 @@ class WorkerGroup:
                 os.kill(worker.pid, signal.SIGKILL)
 
 
-def run_workers(config: Config, scenario: Scenario, net: Network, pid: int, signals: Signals) -> int:
+def run_workers(config: Config, scenario: Scenario, net: Network, pid: int, signals: Signals,
+                injection: InjectionFiles | None) -> int:  # fmt: skip
     """Run `scenario` in `config.workers` processes; returns SIPp's exit code for the whole run."""
     sockets = bind_worker_sockets(config, scenario.mode, net)
     media_port, media_sockets = bind_media(config, net)  # one media reservation for the run
     clock = shared_clock()
     group = WorkerGroup(scenario, config, clock)
     outputs = RunOutputs(config, scenario, group, pid, workers=True)
-    start = WorkerStart(config, scenario, net, pid, media_port, shared_call_numbers(config.m), clock, signals)
+    numbers = shared_call_numbers(config.m, scenario)
+    start = WorkerStart(config, scenario, net, pid, media_port, numbers, clock, signals, injection)
     group.spawn(start, sockets)
     try:
         event_loop(lambda: group.run(outputs, signals))

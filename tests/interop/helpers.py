@@ -89,6 +89,10 @@ class Proc:
         """The `-trace_stat` file: `<scenario>_<pid>_.csv` in the working directory."""
         return self.cwd / f"{scenario}_{self.pid}_.csv"
 
+    def trace_log(self, scenario: str, kind: str) -> Path:
+        """A trace file (`kind`: messages, errors or logs): `<scenario>_<pid>_<kind>.log`."""
+        return self.cwd / f"{scenario}_{self.pid}_{kind}.log"
+
 
 def wait_all(procs: Sequence[Proc], timeout: float = PROCESS_TIMEOUT) -> list[int]:
     """Wait for all `procs` together, noting each one's exit time; on timeout kill them all and fail."""
@@ -551,6 +555,23 @@ def uas_like_handler(message: SipMessage) -> list[bytes]:
     if message.method == "BYE":
         return [response_to(message, 200, "OK", None)]
     return []
+
+
+# The title of a message in a -trace_msg file, before the message's own bytes.
+_TRACED = re.compile(
+    rb"^UDP message (sent) \((\d+) bytes\):\n\n|^UDP message (received) \[(\d+)\] bytes :\n\n", re.M
+)
+
+
+def traced_messages(path: Path, direction: str = "sent") -> list[SipMessage]:
+    """The messages a `-trace_msg` file (SIPp's or sipperf's) shows `direction` ("sent" or "received")."""
+    data = path.read_bytes()
+    found = []
+    for match in _TRACED.finditer(data):
+        size = int(match.group(2) or match.group(4))
+        if (match.group(1) or match.group(3)).decode() == direction:
+            found.append(SipMessage.parse(data[match.end() : match.end() + size]))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------------

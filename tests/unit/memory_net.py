@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sipperf.engine.engine import Engine, EngineSettings
+from sipperf.scenario.injection import InjectionFiles
 from sipperf.scenario.keywords import RunContext
 from sipperf.scenario.model import Scenario
 from sipperf.sip.message import SipMessage
@@ -70,13 +71,14 @@ class MemoryNet:
     rewrite: Callable[[Datagram], bytes] | None = None  # change a datagram in flight
 
     def add(self, scenario: Scenario, port: int, remote_port: int | None,
-            settings: EngineSettings | None = None) -> Engine:  # fmt: skip
+            settings: EngineSettings | None = None,
+            injection: InjectionFiles | None = None) -> Engine:  # fmt: skip
         addr = ("127.0.0.1", port)
         endpoint = Endpoint(self, addr)
         ctx = RunContext(pid=4242, service="service", local_ip="127.0.0.1", local_port=port,
                          remote_ip="127.0.0.1", remote_port=remote_port or 5060, remote_host="127.0.0.1",
                          transport="UDP", media_ip="127.0.0.1", media_port=6000, server_ip="127.0.0.1",
-                         sipp_version="3.6.1")  # fmt: skip
+                         sipp_version="3.6.1", injection=injection)  # fmt: skip
         remote = ("127.0.0.1", remote_port) if remote_port else None
         engine = Engine(scenario, settings or EngineSettings(), ctx, endpoint, remote,
                         stats_factory=Stats, clock=self.clock)  # fmt: skip

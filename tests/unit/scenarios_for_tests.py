@@ -17,8 +17,8 @@ def send(label: str, **kw: object) -> Step:
 
 def recv(what: str | int, **kw: object) -> Step:
     if isinstance(what, int):
-        return Step(index=0, kind=StepKind.RECV, line=0, response=what, **kw)
-    return Step(index=0, kind=StepKind.RECV, line=0, request=what, **kw)
+        return Step(index=0, kind=StepKind.RECV, line=0, response=what, label=str(what), **kw)
+    return Step(index=0, kind=StepKind.RECV, line=0, request=what, label=what, **kw)
 
 
 def pause(ms: int | None = None, **kw: object) -> Step:

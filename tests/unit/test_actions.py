@@ -500,9 +500,10 @@ def test_verifyauth_without_credentials_or_method():
         ("<pauserestore/>", "No value or variable defined for pauserestore action!"),
         ("<exec/>", "illegal <exec> in the scenario"),
         ('<jump value="1"/>', "Jump statement at index 1 jumps to itself and causes an infinite loop"),
-        ('<lookup assign_to="x" file="users.csv" key="k"/>', "Invalid injection file for insert: users.csv"),
-        ('<insert file="f.csv" value="v"/>', "Invalid injection file for insert: f.csv"),
-        ('<replace file="f.csv" line="1" value="v"/>', "Invalid injection file for replace: f.csv"),
+        ('<lookup file="f.csv" key="k"/>', "lookup is missing the required 'assign_to' variable parameter."),
+        ('<lookup assign_to="x" key="k"/>', "lookup is missing the required 'file' parameter."),
+        ('<insert file="f.csv"/>', "insert is missing the required 'value' parameter."),
+        ('<replace file="f.csv" value="v"/>', "replace is missing the required 'line' parameter."),
         (
             '<exec play_pcap_audio="/no/such.pcap"/>',
             "Can't open PCAP file '/no/such.pcap': /no/such.pcap: No such file or directory",

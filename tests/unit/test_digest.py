@@ -1,8 +1,9 @@
-"""Digest authentication: RFC 2617 / RFC 7616 example values and SIPp's verifyAuthHeader rules."""
+"""Digest authentication: RFC 2617 / RFC 7616 example values, SIPp's verifyAuthHeader rules and the
+credentials SIPp's createAuthHeader writes (checked against headers real SIPp sent)."""
 
 import pytest
 
-from sipperf.sip.digest import DigestError, auth_param, response, verify_authorization
+from sipperf.sip.digest import Challenge, DigestError, auth_param, credentials, response, verify_authorization
 
 # RFC 7616 3.9.1 (the example SIPp's own unit tests use too)
 NONCE_7616 = "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v"
@@ -105,3 +106,137 @@ def test_verify_refuses_what_sipp_warns_about():
     with pytest.raises(DigestError) as caught:
         verify_authorization("u", "p", "INVITE", 'Digest realm="r", algorithm=SHA-512', "")
     assert str(caught.value) == "verifyAuthHeader: authentication must use MD5 or SHA-256, value is 'SHA-512'"
+
+
+# -- the client side: SIPp's createAuthHeader ------------------------------------------------------
+
+# SIPp's createAuthHeader unit test (auth.cpp): a challenge split over lines, no qop, with an opaque
+SIPP_TEST_CHALLENGE = (
+    'Digest \r\n realm="testrealm@host.com",\r\n nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093"\r\n,'
+    ' opaque="5ccc069c403ebaf9f0171e9517f40e41"'
+)
+
+
+def test_credentials_as_sipps_own_unit_test_has_them():
+    # SIPp prefixes the uri argument "sip:example.com" with another "sip:"
+    got = credentials(SIPP_TEST_CHALLENGE, "testuser", "secret", "REGISTER", "sip:sip:example.com", "", 1)
+    assert got == (
+        'Digest username="testuser",realm="testrealm@host.com",uri="sip:sip:example.com",'
+        'nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093",response="db94e01e92f2b09a52a234eeca8b90f7",'
+        'algorithm=MD5,opaque="5ccc069c403ebaf9f0171e9517f40e41"'
+    )
+    challenge = 'Digest realm="testrealm@host.com", nonce="ZaGxV2WhsCtREI2EsiD1LR0RYd", algorithm=SHA-256'
+    got = credentials(challenge, "testuser", "secret", "REGISTER", "sip:sip:example.com", "", 1)
+    assert got == (
+        'Digest username="testuser",realm="testrealm@host.com",uri="sip:sip:example.com",'
+        'nonce="ZaGxV2WhsCtREI2EsiD1LR0RYd",'
+        'response="91b58523b983191b52d14455a2599631990110c974ed2e4b4b49bc6053af04ce",algorithm=SHA-256'
+    )
+
+
+def test_credentials_of_the_rfc2617_example():
+    challenge = (
+        'Digest realm="testrealm@host.com", qop="auth", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", '
+        'opaque="5ccc069c403ebaf9f0171e9517f40e41"'
+    )
+    got = credentials(challenge, "Mufasa", "Circle Of Life", "GET", "/dir/index.html", "", 1, "0a4f113b")
+    assert got == (
+        'Digest username="Mufasa",realm="testrealm@host.com",cnonce="0a4f113b",nc=00000001,qop=auth,'
+        'uri="/dir/index.html",nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093",'
+        'response="6629fae49393a05397450978507c4ef1",algorithm=MD5,opaque="5ccc069c403ebaf9f0171e9517f40e41"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "expected"),
+    [("MD5", "8ca523f5e9506fed4657c9700eebdbec"),
+     ("SHA-256", "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1")],
+)  # fmt: skip
+def test_credentials_of_the_rfc7616_examples(algorithm, expected):
+    challenge = (
+        f'Digest realm="{REALM_7616}", qop="auth", algorithm={algorithm}, nonce="{NONCE_7616}", '
+        'opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"'
+    )
+    got = credentials(challenge, "Mufasa", "Circle of Life", "GET", "/dir/index.html", "", 1, CNONCE_7616)
+    assert f',response="{expected}",algorithm={algorithm},' in got
+    assert verify_authorization("Mufasa", "Circle of Life", "GET", got, "")
+
+
+# Headers real SIPp 3.6.1 sent (the cnonce is the first value of its unseeded rand()).
+SIPP_BODY = "v=0\r\no=user1 53655765 2353687637 IN IP4 127.0.0.1\r\n"
+
+
+@pytest.mark.parametrize(
+    ("challenge", "args", "sent_by_sipp"),
+    [
+        ('Digest realm="sipp.test", nonce="abc123nonce", qop="auth,auth-int", opaque="op4que", algorithm=MD5',
+         ("alice", "secret", "INVITE", "sip:127.0.0.1:15070", SIPP_BODY, 1, "6b8b4567"),
+         'Digest username="alice",realm="sipp.test",cnonce="6b8b4567",nc=00000001,qop=auth-int,'
+         'uri="sip:127.0.0.1:15070",nonce="abc123nonce",response="76809edbb5cb0b28200c4fc05d1fea1e",'
+         'algorithm=MD5,opaque="op4que"'),
+        ('Digest realm="r1", nonce="n1", qop="auth"',
+         ("bob", "pw", "BYE", "sip:127.0.0.1:15080", "", 2, "327b23c6"),
+         'Digest username="bob",realm="r1",cnonce="327b23c6",nc=00000002,qop=auth,uri="sip:127.0.0.1:15080",'
+         'nonce="n1",response="3f2190b77bb38de1c200816b1963565d",algorithm=MD5'),
+        # -auth_uri example.com, a 407 with no qop
+        ('Digest realm="r1", nonce="n1"', ("joe", "jpw", "REGISTER", "sip:example.com", "", 1, None),
+         'Digest username="joe",realm="r1",uri="sip:example.com",nonce="n1",'
+         'response="c86401f6780d39f7c64ea42267a14948",algorithm=MD5'),
+    ],
+)  # fmt: skip
+def test_credentials_are_those_sipp_sent(challenge, args, sent_by_sipp):
+    assert credentials(challenge, *args) == sent_by_sipp
+
+
+@pytest.mark.parametrize(
+    ("qop", "chosen"),
+    [("auth", "auth"), ("auth,auth-int", "auth-int"), ("auth-int, auth", "auth-int"), ("AUTH", "auth"),
+     ("token", "token")],
+)  # fmt: skip
+def test_the_qop_sipp_chooses(qop, chosen):
+    challenge = f'Digest realm="r", nonce="n", qop="{qop}"'
+    got = credentials(challenge, "u", "p", "INVITE", "sip:h", "", 3, "c0ffee")
+    assert f',cnonce="c0ffee",nc=00000003,qop={chosen},uri=' in got
+
+
+def test_the_algorithm_is_written_as_the_challenge_has_it():
+    for written in ("md5", '"MD5"', "MD5-sess", "sha-256"):
+        challenge = f'Digest realm="r", nonce="n", algorithm={written}'
+        got = credentials(challenge, "u", "p", "INVITE", "sip:h", "", 1)
+        assert got.endswith(f",algorithm={written.strip(chr(34))}")
+
+
+def test_a_random_cnonce_is_lower_case_hex():
+    got = credentials('Digest realm="r", nonce="n", qop=auth', "u", "p", "INVITE", "sip:h", "", 1)
+    cnonce = auth_param("cnonce", got)
+    assert 1 <= len(cnonce) <= 8 and cnonce == f"{int(cnonce, 16):x}"
+    assert verify_authorization("u", "p", "INVITE", got, "")
+
+
+def test_sipp_buffers_cut_the_opaque():
+    got = credentials(f'Digest realm="r", nonce="n", opaque="{"o" * 80}"', "u", "p", "INVITE", "sip:h", "", 1)
+    assert got.endswith(f',opaque="{"o" * 63}"')
+
+
+@pytest.mark.parametrize(
+    ("challenge", "method", "message"),
+    [
+        ('Basic realm="r"', "INVITE", "createAuthHeader: authentication must be digest"),
+        ('Digest realm="r", nonce="n"', "", "createAuthHeader: authentication requires a method"),
+        ('Digest nonce="n1"', "INVITE", "createAuthHeaderMD5: couldn't parse realm in 'Digest nonce=\"n1\"'"),
+        ('Digest realm="r1"', "INVITE", "createAuthHeader: couldn't parse nonce"),
+        ('Digest realm="r", nonce="n", algorithm=SHA-512', "INVITE",
+         "createAuthHeader: authentication must use MD5, AKAv1-MD5 or SHA-256"),
+        ('Digest realm="r", nonce="n", algorithm=AKAv1-MD5', "INVITE",
+         "createAuthHeader: AKAv1-MD5 authentication is not supported yet"),
+    ],
+)  # fmt: skip
+def test_credentials_refuse_what_sipp_refuses(challenge, method, message):
+    with pytest.raises(DigestError) as caught:
+        credentials(challenge, "u", "p", method, "sip:h", "", 1)
+    assert str(caught.value) == message
+
+
+def test_a_challenge_names_the_header_that_answers_it():
+    assert Challenge(401, 'Digest realm="r"').header_name == "Authorization"
+    assert Challenge(407, 'Digest realm="r"').header_name == "Proxy-Authorization"

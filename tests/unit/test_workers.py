@@ -81,7 +81,7 @@ def _take_all(numbers: CallNumbers, conn: multiprocessing.connection.Connection)
 
 
 def test_shared_call_numbers_are_each_taken_once_across_processes() -> None:
-    numbers = shared_call_numbers(5000)
+    numbers = shared_call_numbers(5000, load_builtin("uac"))
     context = multiprocessing.get_context("fork")
     pipes = [context.Pipe() for _ in range(3)]
     children = [context.Process(target=_take_all, args=(numbers, child)) for _, child in pipes]
@@ -93,6 +93,15 @@ def test_shared_call_numbers_are_each_taken_once_across_processes() -> None:
     everything = [number for part in taken for number in part]
     assert sorted(everything) == list(range(1, 5001))
     assert numbers.used_up() and numbers.take() is None
+
+
+def test_the_init_call_takes_number_1_once_for_every_worker() -> None:
+    """With an <init> block, -m 3 over workers: number 1 is the init call's (reserved before the
+    fork, so each worker's own init run takes no other), the calls are 2, 3, 4."""
+    uac = load_builtin("uac")
+    numbers = shared_call_numbers(3, replace(uac, init_steps=uac.steps[:1]))
+    assert numbers.reserve_init() == 1  # in a worker: already done, nothing changes
+    assert [numbers.take(), numbers.take(), numbers.take(), numbers.take()] == [2, 3, 4, None]
 
 
 def _wire_call_numbers(net: MemoryNet, port: int) -> list[int]:

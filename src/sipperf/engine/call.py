@@ -12,12 +12,13 @@ import random
 import socket
 from typing import TYPE_CHECKING
 
-from sipperf.engine.call_actions import CallActions
+from sipperf.engine.call_actions import CallActions, RunStopped
 from sipperf.errors import FatalError
-from sipperf.scenario.actions import run_actions
+from sipperf.scenario.actions import CALL_REJECTED, run_actions
 from sipperf.scenario.distributions import pause_length
 from sipperf.scenario.model import Step, StepKind
 from sipperf.scenario.variables import Scope, Value, VarRef, as_double, is_set
+from sipperf.sip.digest import Challenge
 from sipperf.sip.headers import route_set
 from sipperf.sip.message import SipMessage
 
@@ -43,6 +44,8 @@ class Call:
         "last_recv_index", "h_rt", "rt_reply", "rt_send_index", "rt_recv_index", "received_any",
         "established", "ack_pending", "last_request_sent", "last_invite_cseq", "rtd_start",
         "rtd_done", "action_error", "txn_branches", "sent_any", "variables", "routes", "next_url",
+        "lines",
+        "challenge", "tdm_circuit", "srtp_keys",
     )  # fmt: skip
 
     def __init__(self, engine: Engine, number: int, call_id: str, peer: tuple, incoming: bool,
@@ -88,6 +91,10 @@ class Call:
         self.variables: dict[str, Value] | None = None  # the call's own variables, once one is set
         self.routes: str | None = None  # rrs: the route set ("" when empty), None until recorded
         self.next_url = ""  # rrs: the remote target
+        self.lines: tuple[int, ...] | None = None  # -inf: the line in each file, set by the engine
+        self.challenge: Challenge | None = None  # the last 401/407 received with auth="true"
+        self.tdm_circuit = 0  # -tdmmap: the call's circuit, set by the engine
+        self.srtp_keys: dict[str, str] | None = None  # [cryptokeyparams...]
 
     # -- running the scenario ------------------------------------------------------------
     def advance(self, now: float) -> None:
@@ -174,20 +181,27 @@ class Call:
         return engine.user_variables.get(self.userid, {}).get(ref.name)
 
     def act(self, step: Step, message: str, now: float) -> int:
-        """Run the step's action block (reference 4): a failure is remembered and fails the call at
-        its end. GO_ON, ENDED (stop_call, or a fatal error) or the step index a jump continues at."""
+        """Run the step's action block (reference 4). GO_ON, ENDED (the call or the run ended) or the
+        step index a jump continues at. A failure stops the block; on a recv it fails the call at
+        its end (a stop_call at once), on a nop too (SIPp 3.7.5; a stop_call there keeps the call
+        out of the counts); SIPp ignores the failures of send and pause blocks."""
         ctx = CallActions(self, step.index, message)
         try:
             failure = run_actions(step.actions, ctx)
+        except RunStopped:
+            return ENDED
         except FatalError as err:
             self.engine.fatal(err.message)
-            failure = None
-        if failure is not None:
-            self.action_error = failure
-        if ctx.stop:
-            self.fail("FailedCallRejected", now, abort=False)
             return ENDED
-        if not self.alive or self.engine.fatal_error is not None:
+        if failure is not None:
+            if step.kind is RECV:
+                if ctx.stop:
+                    self.fail(CALL_REJECTED, now, abort=False)
+                    return ENDED
+                self.action_error = failure
+            elif step.kind is NOP:
+                self.action_error = failure
+        if not self.alive:
             return ENDED
         return GO_ON if ctx.jump_to is None else ctx.jump_to
 
@@ -443,6 +457,10 @@ class Call:
         self.received_any = True
         counters.msgs += 1
         self.bookkeep(step, now)
+        if step.actions:  # first, as SIPp: their [last_*] keywords still see the previous message
+            outcome = self.act(step, msg.text, now)
+            if outcome == ENDED:
+                return
         if not code:
             if msg.method == "ACK":
                 self.established = True
@@ -463,24 +481,20 @@ class Call:
             self.ack_pending = True
         if step.rrs and self.routes is None:
             self.record_routes(msg)
-        if not step.advance_state:  # actions and statistics only: the position does not move
-            if step.actions:
-                self.act_on_message(step, msg, now)
+        if step.auth and (code == 401 or code == 407):
+            self.keep_challenge(msg)
+        if not step.advance_state:  # actions and statistics only: the position does not move...
+            if step.actions and outcome != GO_ON:
+                self.jump(outcome, now)  # ...but for a <jump> of the actions
             return
         self.last_msg = msg
         self.h_last = digest
         self.last_recv_index = found
-        if step.actions:
-            outcome = self.act(step, msg.text, now)
-            if outcome != GO_ON:
-                if outcome != ENDED:
-                    self.jump(outcome, now)
-                return
         if step.optional and step.next is not None and step.test is not None and not self.branch_taken(step):
             self.reschedule()
             return
         self.recv_deadline = INF
-        self.go_next(step)
+        self.go_next(step)  # SIPp moves on from a matched recv whatever a <jump> of its actions said
         self.advance(now)
 
     def record_routes(self, msg: SipMessage) -> None:
@@ -490,11 +504,13 @@ class Call:
             self.engine.warning("Cannot record route set if there is no Contact")
         self.routes, self.next_url = route_set(msg.values("Record-Route"), contact, not msg.code)
 
-    def act_on_message(self, step: Step, msg: SipMessage, now: float) -> None:
-        """Actions of a recv that does not advance the call; a jump still moves it."""
-        outcome = self.act(step, msg.text, now)
-        if outcome >= 0:
-            self.jump(outcome, now)
+    def keep_challenge(self, msg: SipMessage) -> None:
+        """`auth="true"`: the challenge `[authentication]` answers (reference 7.1), Proxy-Authenticate
+        before WWW-Authenticate; SIPp's fatal error when the 401/407 has neither."""
+        values = msg.values("Proxy-Authenticate") or msg.values("WWW-Authenticate")
+        if not values:
+            raise FatalError("Couldn't find 'Proxy-Authenticate' or 'WWW-Authenticate' in 401 or 407!")
+        self.challenge = Challenge(msg.code, ", ".join(values))
 
     def find_step(self, msg: SipMessage) -> int:
         """SIPp's search: forward over optional steps, then backward (reference 3.5 steps 8-9)."""
@@ -644,8 +660,9 @@ class Call:
             self.send_default("bye")
 
     def finish(self, now: float, counted: bool = True) -> None:
-        """The scenario ran to its end: success, unless an action failed on the way."""
-        if counted:
+        """The scenario ran to its end: success, unless an action failed on the way (a stop_call in
+        a nop: not counted, as SIPp 3.7.5)."""
+        if counted and self.action_error != CALL_REJECTED:
             self.end(now, self.action_error)
         else:
             self.end(now, None, counted=False)

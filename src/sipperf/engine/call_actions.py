@@ -3,17 +3,24 @@
 `CallActions` is made only when a step has actions, so steps without any cost nothing. It gives the
 actions the call's variables (and its user's, and the global ones), renders templated attributes
 for the call, and collects what the block asks the call to do afterwards (jump, stop); the call
-applies that once the whole block has run (reference 3.5 step 11, section 4).
+applies that once the whole block has run (reference 3.5 step 11, section 4). An `<error>` or a
+`stop_now` ends the run at once, the rest of the block included, as SIPp exits there.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sipperf.errors import FatalError
 from sipperf.scenario.variables import Scope, Value
 
 if TYPE_CHECKING:
     from sipperf.engine.call import Call
+    from sipperf.scenario.injection import InjectionFile
+
+
+class RunStopped(Exception):
+    """`exec int_cmd="stop_now"` ended the run: nothing more of the block or of the call runs."""
 
 
 class CallActions:
@@ -26,7 +33,7 @@ class CallActions:
         self.step_index = step_index
         self.message = message
         self.jump_to: int | None = None
-        self.stop = False  # stop_call: the call ends, failed
+        self.stop = False  # stop_call
 
     def variables(self, scope: Scope) -> dict[str, Value]:
         call = self.call
@@ -40,14 +47,7 @@ class CallActions:
         return engine.user_variables.setdefault(call.userid, {})
 
     def render(self, template: object) -> str:
-        """As SIPp renders action text: outside any step, so `[branch]` and `[msg_index]` use -1."""
-        call = self.call
-        saved = call.msg_index
-        call.msg_index = -1
-        try:
-            return call.engine.render_text(template, call)
-        finally:
-            call.msg_index = saved
+        return self.call.engine.render_text(template, self.call)
 
     def warning(self, text: str) -> None:
         self.call.engine.warning(text)
@@ -56,7 +56,7 @@ class CallActions:
         self.call.engine.action_log(text)
 
     def error(self, text: str) -> None:
-        self.call.engine.fatal(text)
+        raise FatalError(text)
 
     def jump(self, index: int) -> None:
         self.jump_to = index
@@ -69,6 +69,7 @@ class CallActions:
 
     def stop_now(self) -> None:
         self.call.engine.exit_now()
+        raise RunStopped
 
     def run_command(self, command: str) -> None:
         self.call.engine.run_command(command)
@@ -82,3 +83,6 @@ class CallActions:
     def pause_restore(self, ms: float) -> None:
         self.call.pause_end = ms
 
+    def injection_file(self, name: str) -> InjectionFile | None:
+        files = self.call.engine.injection
+        return files.get(name) if files is not None else None

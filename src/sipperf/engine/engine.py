@@ -27,6 +27,7 @@ from sipperf.scenario.model import Mode, Scenario
 from sipperf.scenario.template import BoundTemplate, Template
 from sipperf.scenario.variables import Value
 from sipperf.sip.message import MalformedMessage, SipMessage
+from sipperf.tdmmap import Circuits
 
 KEEPALIVES = (b"\r\n\r\n", b"\x00\x00\x00\x00")
 COMMAND_REAP_MS = 1000  # how often finished exec commands are reaped
@@ -137,11 +138,14 @@ class Engine:
         ctx.variable_scopes = scenario.variable_scopes
         ctx.global_variables = self.global_variables
         ctx.user_variables = self.user_variables
+        ctx.warning = self.warning
+        self.injection = ctx.injection  # -inf: every call picks its lines when it is created
         ctx.compile = lambda text: Template.compile(text, lambda keyword: True).bind(ctx)
         self._bound = [s.template.bind(ctx) if s.template is not None else None for s in self.steps]
         defaults = {**default_templates(), **scenario.default_messages}  # <DefaultMessage> replaces
         self._defaults = {name: t.bind(ctx) for name, t in defaults.items()}
         self._new_call_id = call_id_formatter(settings.cid_str, ctx.pid, ctx.local_ip.strip("[]"))
+        self.circuits = Circuits(ctx.tdmmap) if ctx.tdmmap is not None else None  # -tdmmap
         self.calls: dict[str, Call] = {}
         self.dead_calls: dict[str, tuple[str, float]] = {}
         self._dead_queue: deque[tuple[float, str]] = deque()
@@ -193,10 +197,15 @@ class Engine:
 
     # -- what actions ask of the run ---------------------------------------------------------
     def render_text(self, template: Template, call: Call) -> str:
-        """A templated action attribute rendered for `call` (bound to this run on first use)."""
+        """A templated action attribute rendered for `call` (bound to this run on first use, as an
+        action's: see `RunContext.in_action`)."""
         bound = self._action_templates.get(id(template))
         if bound is None:
-            bound = self._action_templates[id(template)] = template.bind(self.ctx)
+            self.ctx.in_action = True
+            try:
+                bound = self._action_templates[id(template)] = template.bind(self.ctx)
+            finally:
+                self.ctx.in_action = False
         return bound.render(call)
 
     def action_log(self, text: str) -> None:
@@ -279,7 +288,8 @@ class Engine:
         if not self.client and not self.quitting:
             call = self.new_call(call_id, addr, incoming=True, now=now)
             if call is not None:
-                call.on_message(msg, now)
+                if call.alive:  # else it failed at birth (no -tdmmap circuit)
+                    call.on_message(msg, now)
                 return
         if self.client and self.auto_answer and msg.method in ("INFO", "NOTIFY", "OPTIONS", "UPDATE"):
             self.answer_out_of_call(msg, addr)
@@ -319,15 +329,25 @@ class Engine:
         if call_id is None:
             call_id = self._new_call_id(number)
         call = Call(self, number, call_id, peer, incoming, now)
+        if self.injection is not None:
+            call.lines = self.injection.select(number, call.userid)
         self.calls[call_id] = call
         self.created += 1
         self.stats.call_created(incoming)
+        if self.circuits is not None:
+            call.tdm_circuit = self.circuits.take()
+            if not call.tdm_circuit:  # SIPp keeps such a call, never run, and aborts it at exit
+                self.warning("Can't create new outgoing call: all tdm_map circuits busy")
+                self.warning(f"Aborted call with Call-ID '{call_id}'")
+                call.end(now, "FailedOutboundCongestion")
         if number == self.numbers.limit:
             self.quit(graceful=True)
         return call
 
     def call_ended(self, call: Call, reason: str | None, now: float, counted: bool) -> None:
         self.calls.pop(call.call_id, None)
+        if self.circuits is not None and call.tdm_circuit:
+            self.circuits.release(call.tdm_circuit)
         if self.quitting and not self.calls:
             self.wake_soon()
         if counted:
@@ -472,24 +492,27 @@ class Engine:
 
     def run_init(self) -> None:
         """`<init>`: its nops run once, before any call, for an internal call that takes call
-        number 1 (Call-ID `///main-init`); only global (and user) variables outlive it."""
+        number 1 (Call-ID `///main-init`) but is not one of the -m calls; only global (and user)
+        variables outlive it."""
         steps = self.scenario.init_steps
         if not steps:
             return
         now = self.now()
-        call = Call(self, self.numbers.take() or 0, "///main-init", None, incoming=False, now=now)
-        index = 0
-        while 0 <= index < len(steps):
-            step = steps[index]
+        number = self.numbers.reserve_init()
+        call = Call(self, number, "///main-init", None, incoming=False, now=now)
+        if self.injection is not None:  # SIPp's init call takes its lines like any other
+            call.lines = self.injection.select(number, call.userid)
+        while 0 <= call.index < len(steps):
+            step = steps[call.index]
             outcome = call.act(step, "", now) if step.actions else GO_ON
             if outcome == ENDED:
                 return
             if outcome != GO_ON:
-                index = outcome
+                call.index = outcome
             elif step.next is not None and call.branch_taken(step):
-                index = step.next
+                call.index = step.next
             else:
-                index += 1
+                call.index += 1
 
     async def run(self) -> None:
         """Run until quit; the caller has started the transport. The call schedule starts now."""

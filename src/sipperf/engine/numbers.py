@@ -30,6 +30,19 @@ class CallNumbers:
         self.limit = limit
         self._counter: Counter = counter if counter is not None else _LocalCounter()
         self._lock = lock if lock is not None else nullcontext()
+        self._init_reserved = False
+
+    def reserve_init(self) -> int:
+        """Number 1 for the scenario's `<init>` call, which is not one of the -m calls: those are
+        numbered from 2. Done once, before any call (the coordinator of workers does it before
+        forking them, so the workers inherit it); later calls return 1 again and change nothing."""
+        if not self._init_reserved:
+            self._init_reserved = True
+            with self._lock:
+                self._counter.value = max(self._counter.value, 1)
+            if self.limit is not None:
+                self.limit += 1
+        return 1
 
     def take(self) -> int | None:
         """The next call number; None once the last one (-m) has been taken."""

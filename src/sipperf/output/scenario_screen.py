@@ -110,8 +110,7 @@ def _message_row(step: Step, counts: StepTotals, layout: StatsLayout, info: RunI
         timeouts = counts.timeouts if step.retrans else ""
         cells = (counts.msgs, counts.retrans, timeouts, "", lost)
     else:
-        label = str(step.response) if step.response is not None else step.request
-        arrow = f"  ----------> {label:<10} " if server else f"  {label:>10} <---------- "
+        arrow = f"  ----------> {step.label:<10} " if server else f"  {step.label:>10} <---------- "
         cells = (counts.msgs, counts.retrans, counts.timeouts, counts.unexp, lost)
     if step.start_rtd is not None:
         marker = f" B-RTD{layout.rtd_number(step.start_rtd)} "

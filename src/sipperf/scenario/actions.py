@@ -6,14 +6,14 @@ regular expressions compiled, templated attributes compiled, variables resolved 
 action then runs against an `ActionContext` (the engine's call) and returns None, or the name of the
 SIPp failure counter that fails the call; `run_actions` runs a block and stops at the first failure.
 
-Media actions (`play_pcap_*`, `play_dtmf`, `rtp_stream`, `rtp_echo`) and the injection-file data
-store (`lookup`, `insert`, `replace`) are validated and then refused at load time.
+Media actions (`play_pcap_*`, `play_dtmf`, `rtp_stream`, `rtp_echo`) are validated and then refused
+at load time. The injection-file data store (`lookup`, `insert`, `replace`) works on the `-inf` files
+in memory; as in SIPp, which file is checked when the action runs (its name is a template).
 """
 
 from __future__ import annotations
 
 import errno
-import math
 import os
 import time
 from collections.abc import Callable
@@ -22,9 +22,10 @@ from typing import Protocol
 
 from lxml import etree
 
-from sipperf.cnumbers import parse_bool, parse_double
-from sipperf.errors import ScenarioError
+from sipperf.cnumbers import atol, c_int, parse_bool, parse_double
+from sipperf.errors import FatalError, ScenarioError
 from sipperf.scenario.distributions import Distribution, parse_distribution
+from sipperf.scenario.injection import InjectionFile
 from sipperf.scenario.posix_regex import PosixPattern, PosixRegexError, compile_ere
 from sipperf.scenario.variables import (
     Scope,
@@ -47,7 +48,6 @@ STRCMP_SHOULDNT_MATCH = "FailedStrcmpShouldntMatch"
 CALL_REJECTED = "FailedCallRejected"
 
 _MAX_HEADER_TEXT = 2048  # SIPp copies a header value into a 2049-byte buffer
-_INT_MIN = -(2**31)
 
 
 class ActionContext(Protocol):
@@ -98,6 +98,9 @@ class ActionContext(Protocol):
         """`<pauserestore>`: the call's pause ends at this time (the engine clock, as stored in
         `$_unexp.pausedaddr`)."""
 
+    def injection_file(self, name: str) -> InjectionFile | None:
+        """The `-inf` file of base name `name`; None when no -inf loaded it."""
+
 
 class Action(Protocol):
     """One parsed action; `run` returns None, or the SIPp failure counter that fails the call."""
@@ -122,13 +125,6 @@ def _get(ctx: ActionContext, ref: VarRef) -> Value | None:
 
 def _set(ctx: ActionContext, ref: VarRef, value: Value) -> None:
     ctx.variables(ref.scope)[ref.name] = value
-
-
-def _c_int(value: float) -> int:
-    """C's `(int)` of a double on x86-64: truncation, INT_MIN when out of range or NaN."""
-    if math.isfinite(value) and _INT_MIN <= value < 2**31:
-        return int(value)
-    return _INT_MIN
 
 
 # -- runtime ------------------------------------------------------------------------------------
@@ -532,13 +528,13 @@ class Jump:
 
     def range_error(self, count: int) -> str | None:
         """For a literal target, SIPp's error when it is outside 0..count (checked at load time)."""
-        target = _c_int(self.operand.value)
+        target = c_int(self.operand.value)
         if self.operand.variable is None and not 0 <= target <= count:
             return f"Jump statement out of range (not 0 <= {target} <= {count})"
         return None
 
     def run(self, ctx: ActionContext) -> str | None:
-        target = _c_int(self.operand.get(ctx))
+        target = c_int(self.operand.get(ctx))
         count = self.step_count()
         if target == ctx.step_index:
             ctx.error(f"Jump statement at index {target} jumps to itself and causes an infinite loop")
@@ -623,7 +619,63 @@ class SetDest:
         elif protocol not in _PROTOCOLS:
             ctx.error(f"Unknown transport for setdest: '{protocol}'")
         else:
-            ctx.set_dest(ctx.render(self.host), _c_int(port), protocol.lower())
+            ctx.set_dest(ctx.render(self.host), c_int(port), protocol.lower())
+        return None
+
+
+def _injection_file(ctx: ActionContext, name: str, action: str) -> InjectionFile:
+    data = ctx.injection_file(name)
+    if data is None:
+        raise FatalError(f"Invalid injection file for {action}: {name}")
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """`<lookup>`: the line of the file's index holding the rendered key (-1 when none) as a double."""
+
+    line: int
+    target: VarRef
+    file: object
+    key: object
+
+    def run(self, ctx: ActionContext) -> str | None:
+        name, key = ctx.render(self.file), ctx.render(self.key)
+        data = _injection_file(ctx, name, "insert")  # SIPp's text for a lookup too
+        _set(ctx, self.target, float(data.lookup(key)))
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Insert:
+    """`<insert>`: a new last line in the file (in memory)."""
+
+    line: int
+    file: object
+    value: object
+
+    def run(self, ctx: ActionContext) -> str | None:
+        name, value = ctx.render(self.file), ctx.render(self.value)
+        _injection_file(ctx, name, "insert").insert(value, ctx.warning)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Replace:
+    """`<replace>`: a line of the file becomes the rendered value (in memory)."""
+
+    line: int
+    file: object
+    number: object  # the `line` attribute
+    value: object
+
+    def run(self, ctx: ActionContext) -> str | None:
+        name, number, value = ctx.render(self.file), ctx.render(self.number), ctx.render(self.value)
+        data = _injection_file(ctx, name, "replace")
+        line = parse_double(number)
+        if line is None:
+            raise FatalError(f"Invalid line number for replace: {number}")
+        data.replace(c_int(line), value, ctx.warning)
         return None
 
 
@@ -726,7 +778,7 @@ def _ereg(r: _Reader) -> Action:
         header = r.attrs.get("header", "")
         if not header:
             raise r.fail('search_in="hdr" requires header field')
-        occurrence = _atol(r.attrs.get("occurrence", r.attrs.get("occurence", "1")))
+        occurrence = atol(r.attrs.get("occurrence", r.attrs.get("occurence", "1")))
     elif where not in ("msg", "body"):
         raise r.fail(f"Unknown search_in value {where}")
     check_it, check_it_inverse = r.checks()
@@ -740,15 +792,6 @@ def _ereg(r: _Reader) -> Action:
     return Ereg(r.line, pattern, where, (first, *subs), header=header, case_indep=case_indep,
                 occurrence=occurrence, start_line=start_line, source=source, check_it=check_it,
                 check_it_inverse=check_it_inverse)  # fmt: skip
-
-
-def _atol(text: str) -> int:
-    """C atol: optional white space and sign, then digits; 0 when there are none."""
-    text = text.lstrip(_C_SPACE)
-    sign = -1 if text[:1] == "-" else 1
-    digits = text[1:] if text[:1] in "+-" else text
-    count = len(digits) - len(digits.lstrip("0123456789"))
-    return sign * int(digits[:count]) if count else 0
 
 
 def _logging(output: Callable[[ActionContext, str], None]) -> Callable[[_Reader], Action]:
@@ -806,24 +849,6 @@ def _strcmp(r: _Reader) -> Action:
     return Strcmp(r.line, target, left, value, variable, check_it, check_it_inverse)
 
 
-_INJECTION_FIELDS = {
-    "lookup": ("file", "key"),
-    "insert": ("file", "value"),
-    "replace": ("file", "line", "value"),
-}
-
-
-def _injection(r: _Reader) -> Action:
-    """lookup / insert / replace: injection files are not implemented, so every file is unknown;
-    SIPp fails the same way (at the action's first run) when no -inf loaded that file."""
-    if r.tag == "lookup":
-        r.var("assign_to")
-    for name in _INJECTION_FIELDS[r.tag]:
-        r.template(name)
-    kind = "replace" if r.tag == "replace" else "insert"  # SIPp's lookup error also says insert
-    raise r.fail(f"Invalid injection file for {kind}: {r.attrs['file']}")
-
-
 _MEDIA = ("play_pcap_audio", "play_pcap_image", "play_pcap_video", "play_dtmf", "rtp_stream", "rtp_echo")
 
 
@@ -859,7 +884,7 @@ def _rtp_echo(r: _Reader) -> Action:
 
 def _jump(r: _Reader) -> Action:
     jump = Jump(r.line, r.operand(), r.step_count)
-    if jump.operand.variable is None and not r.in_recv and _c_int(jump.operand.value) == r.step_index:
+    if jump.operand.variable is None and not r.in_recv and c_int(jump.operand.value) == r.step_index:
         # SIPp finds it when the jump runs; on a recv its check is against the call's position
         raise r.fail(f"Jump statement at index {r.step_index} jumps to itself and causes an infinite loop")
     return jump
@@ -907,9 +932,9 @@ _PARSERS: dict[str, Callable[[_Reader], Action]] = {
     "todouble": lambda r: ToDouble(r.line, r.var("assign_to"), r.var("variable")),
     "test": _test,
     "verifyauth": _verifyauth,
-    "lookup": _injection,
-    "insert": _injection,
-    "replace": _injection,
+    "lookup": lambda r: Lookup(r.line, r.var("assign_to"), r.template("file"), r.template("key")),
+    "insert": lambda r: Insert(r.line, r.template("file"), r.template("value")),
+    "replace": lambda r: Replace(r.line, r.template("file"), r.template("line"), r.template("value")),
     "setdest": _setdest,
     "closecon": lambda r: CloseConnection(r.line),
     "strcmp": _strcmp,

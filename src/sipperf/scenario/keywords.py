@@ -8,18 +8,24 @@ knows nothing else of the engine.
 
 from __future__ import annotations
 
+import base64
 import email.utils
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sipperf.cnumbers import atol
 from sipperf.errors import FatalError
+from sipperf.scenario.injection import AUTOMATIC_CALL, InjectionFiles
 from sipperf.scenario.variables import Scope, as_double
 from sipperf.scenario.variables import Value as VariableValue
 from sipperf.scenario.variables import render as render_value
+from sipperf.sip.digest import Challenge, DigestError, credentials
 from sipperf.sip.headers import uri_in_brackets
 from sipperf.sip.message import SipMessage
+from sipperf.tdmmap import TdmMap
 from sipperf.timefmt import tab_timestamp
 
 # Keywords after which SIPp applies the empty-line removal rule (reference 5.1).
@@ -33,12 +39,17 @@ class CallView(Protocol):
     call_id: str
     cseq: int
     msg_index: int
+    index: int  # the call's position in the scenario
     last_msg: SipMessage | None
     peer_tag: str | None
     userid: int
     variables: dict[str, VariableValue] | None  # the call's own variables (None until one is set)
     routes: str | None  # rrs: the recorded route set ("" when empty), None when not recorded
     next_url: str  # rrs: the remote target
+    lines: tuple[int, ...] | None  # -inf: the call's line in each file (-1: none); None: automatic call
+    challenge: Challenge | None  # the last 401/407 kept by a recv with auth="true"
+    tdm_circuit: int  # -tdmmap: the call's circuit (1-based; 0 without -tdmmap)
+    srtp_keys: dict[str, str] | None  # [cryptokeyparams...]: the last key of each, by suffix
 
 
 @dataclass
@@ -70,6 +81,15 @@ class RunContext:
     user_variables: dict[int, dict[str, VariableValue]] = field(default_factory=dict)
     # compiles a templated keyword parameter (`[file name="[$f]"]`); set by the template module
     compile: Callable[[str], Any] | None = None
+    # binding an action's attribute: SIPp renders those with [msg_index] -2 and [branch] from the
+    # call's position - 1 (the step before the one whose actions run)
+    in_action: bool = False
+    injection: InjectionFiles | None = None  # -inf
+    warning: Callable[[str], None] = lambda text: None  # a SIPp warning (the engine's)
+    auth_username: str | None = None  # -au; None: the -s value
+    auth_password: str = "password"  # -ap
+    auth_uri: str | None = None  # -auth_uri; None: <remote_ip>:<remote_port>
+    tdmmap: TdmMap | None = None  # -tdmmap
 
 
 def ip_type(ip: str) -> str:
@@ -109,7 +129,15 @@ def _last_header(name: str) -> Factory:
 
 def _branch(off: int, params: dict[str, str], ctx: RunContext) -> Value:
     prefix = f"z9hG4bK-{ctx.pid}-"
+    if ctx.in_action:
+        return lambda call: f"{prefix}{call.number}-{call.index - 1 + off}"
     return lambda call: f"{prefix}{call.number}-{call.msg_index + off}"
+
+
+def _msg_index(off: int, params: dict[str, str], ctx: RunContext) -> Value:
+    if ctx.in_action:
+        return "-2"
+    return lambda call: str(call.msg_index)
 
 
 def _dynamic_id(off: int, params: dict[str, str], ctx: RunContext) -> Value:
@@ -193,6 +221,131 @@ def _file(off: int, params: dict[str, str], ctx: RunContext) -> Value:
     return render
 
 
+def _templated(text: str, ctx: RunContext) -> Callable[[CallView], str]:
+    """A keyword parameter that is itself a template (`username="[$user]"`), as a function of the
+    call; a constant one without keywords."""
+    if "[" not in text or ctx.compile is None:
+        return lambda call: text
+    return ctx.compile(text).render
+
+
+class Authentication:
+    """`[authentication username=u password=p]`: the `Authorization:` (after a 401) or
+    `Proxy-Authorization:` (after a 407) line answering the call's challenge (reference 7.1).
+
+    The line needs the method and the body of the message it goes into, so the template fills it in
+    once the rest of the message is rendered (`line`). The user defaults to -au, else -s, the
+    password to -ap; both may hold keywords. The digest URI is `sip:` + -auth_uri, else `sip:` +
+    the remote IP (no brackets) and port, as SIPp has it (not the Request-URI)."""
+
+    __slots__ = ("username", "password", "uri")
+
+    def __init__(self, params: dict[str, str], ctx: RunContext) -> None:
+        default_user = ctx.auth_username if ctx.auth_username is not None else ctx.service
+        self.username = _templated(params.get("username") or default_user, ctx)
+        self.password = _templated(params.get("password") or ctx.auth_password, ctx)
+        remote = f"{ctx.remote_ip.strip('[]')}:{ctx.remote_port}"
+        self.uri = "sip:" + (ctx.auth_uri if ctx.auth_uri is not None else remote)
+
+    def line(self, call: CallView, method: str, body: str) -> str:
+        """The header line (no CRLF) for a `method` request with this `body`; SIPp's fatal errors
+        when the call has no challenge or the challenge cannot be answered."""
+        challenge = call.challenge
+        if challenge is None:
+            raise FatalError("Authentication keyword without dialog_authentication!")
+        challenge.nonce_count += 1
+        count, user, password = challenge.nonce_count, self.username(call), self.password(call)
+        try:
+            value = credentials(challenge.header, user, password, method, self.uri, body, count)
+        except DigestError as err:
+            raise FatalError(str(err)) from None
+        return f"{challenge.header_name}: {value}"
+
+
+def _tdmmap(off: int, params: dict[str, str], ctx: RunContext) -> Value:
+    """`[tdmmap]`: the call's circuit `x.h.y/z`; without -tdmmap, SIPp's fatal error when sent."""
+    tdm = ctx.tdmmap
+    if tdm is not None:
+        return lambda call: tdm.label(call.tdm_circuit)
+
+    def refuse(call: CallView) -> str:
+        raise FatalError("[tdmmap] keyword without -tdmmap parameter on command line")
+
+    return refuse
+
+
+def _constant(text: str) -> Factory:
+    return lambda off, params, ctx: text
+
+
+def _srtp_key(stream: str) -> Factory:
+    """`[cryptokeyparams<n><media>]`: a new SRTP master key and salt for the call (16 + 14 random
+    bytes in base64, as SIPp's jlsrtp), kept; with a negative offset, the last one again."""
+
+    def factory(off: int, params: dict[str, str], ctx: RunContext) -> Value:
+        if off < 0:
+            return lambda call: call.srtp_keys.get(stream, "") if call.srtp_keys else ""
+
+        def render(call: CallView) -> str:
+            key = base64.b64encode(os.urandom(30)).decode("ascii")
+            if call.srtp_keys is None:
+                call.srtp_keys = {}
+            call.srtp_keys[stream] = key
+            return key
+
+        return render
+
+    return factory
+
+
+def _crypto_keywords() -> dict[str, Factory]:
+    """SIPp 3.7's SDES keywords of RTP-check scenarios, for the primary (1) and secondary (2) crypto
+    line of audio and video (`a=crypto:[cryptotag1audio] [cryptosuiteaescm128sha1801audio]
+    inline:[cryptokeyparams1audio]`): the tag, the suite names, `UNENCRYPTED_SRTP` for the `ue...`
+    suites, and the key params."""
+    table: dict[str, Factory] = {}
+    for stream in ("1audio", "2audio", "1video", "2video"):
+        table[f"cryptotag{stream}"] = _constant(stream[0])
+        table[f"cryptokeyparams{stream}"] = _srtp_key(stream)
+        for bits in ("80", "32"):
+            table[f"cryptosuiteaescm128sha1{bits}{stream}"] = _constant(f"AES_CM_128_HMAC_SHA1_{bits}")
+            table[f"cryptosuitenullsha1{bits}{stream}"] = _constant(f"NULL_HMAC_SHA1_{bits}")
+            table[f"ueaescm128sha1{bits}{stream}"] = _constant("UNENCRYPTED_SRTP")
+    return table
+
+
+def _field(number: int, params: dict[str, str], ctx: RunContext) -> Value:
+    """`[fieldN]`: field N of the call's line of the default -inf file, or of `file=`; `line=`
+    (templated) asks for that line instead."""
+    files = ctx.injection
+    if files is None:
+        raise FatalError("No injection file was specified!")
+    name = params.get("file") or files.default
+    data = files.get(name)
+    if data is None:
+        raise FatalError(f"Invalid injection file: {name}")
+    position = files.position(name)
+    line_text = params.get("line", "")
+    if not line_text:
+
+        def render(call: CallView) -> str:
+            lines = call.lines
+            if lines is None:
+                raise FatalError(AUTOMATIC_CALL)
+            return data.field(lines[position], number, ctx.warning)
+
+        return render
+    line_template = ctx.compile(line_text) if "[" in line_text and ctx.compile is not None else None
+
+    def render_line(call: CallView) -> str:
+        if call.lines is None:
+            raise FatalError(AUTOMATIC_CALL)
+        text = line_text if line_template is None else line_template.render(call)
+        return data.field(data.requested_line(text), number, ctx.warning)
+
+    return render_line
+
+
 def _routes(off: int, params: dict[str, str], ctx: RunContext) -> Value:
     """`[routes]`: `Route: <hop>, <hop>` from the recorded route set, or nothing."""
     return lambda call: f"Route: {call.routes}" if call.routes else ""
@@ -234,7 +387,7 @@ BUILTIN: dict[str, Factory] = {
     "call_number": lambda off, params, ctx: lambda call: str(call.number),
     "call_id": lambda off, params, ctx: lambda call: call.call_id,
     "cseq": lambda off, params, ctx: lambda call: str(call.cseq + off),
-    "msg_index": lambda off, params, ctx: lambda call: str(call.msg_index),
+    "msg_index": _msg_index,
     "peer_tag_param": _peer_tag_param,
     "last_Request_URI": lambda off, params, ctx: _last(lambda msg: uri_in_brackets(msg.first("To") or "")),
     "last_cseq_number": _last_cseq_number,
@@ -247,16 +400,29 @@ BUILTIN: dict[str, Factory] = {
     "routes": _routes,
     "next_url": _next_url,
     "file": _file,
+    "tdmmap": _tdmmap,
+    **_crypto_keywords(),
 }
 
 
 def is_known(name: str, custom: frozenset[str] | set[str] | dict[str, str]) -> bool:
-    """True when `name` is a keyword sipperf renders (built-in, `[last_*]`, or defined by -key)."""
-    if name in BUILTIN or name == "len" or name in custom:
+    """True when `name` is a keyword sipperf renders (built-in, `[last_*]`, `[fieldN]`, or defined by
+    -key)."""
+    if name in BUILTIN or name == "len" or name == "authentication" or name in custom:
         return True
     if name.startswith("$"):
         return len(name) > 1
-    return name.startswith("last_") and len(name) > len("last_")
+    return name.startswith("field") or (name.startswith("last_") and len(name) > len("last_"))
+
+
+def unsupported(name: str, params: Iterable[tuple[str, str]]) -> str | None:
+    """Why a keyword this version knows cannot run yet, None when it can: AKAv1-MD5 needs AES
+    (Milenage), which sipperf does not have."""
+    if name == "authentication":
+        for key, _ in params:
+            if key.startswith("aka_"):
+                return f"AKAv1-MD5 authentication ([authentication {key}=...]) is not supported yet"
+    return None
 
 
 def make_renderer(keyword: Any, ctx: RunContext) -> Value:
@@ -270,4 +436,6 @@ def make_renderer(keyword: Any, ctx: RunContext) -> Value:
         return factory(keyword.offset, params, ctx)
     if name.startswith("$"):
         return variable(name[1:], ctx)
+    if name.startswith("field"):
+        return _field(atol(name[len("field") :]), params, ctx)
     return ctx.custom[name]

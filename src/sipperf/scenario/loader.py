@@ -43,7 +43,11 @@ def load_builtin(name: str, custom_keys: frozenset[str] = frozenset()) -> Scenar
     return _Loader(builtin_path(name), name, custom_keys).load(data)
 
 
-def load_file(path: str, custom_keys: frozenset[str] = frozenset()) -> Scenario:
+def load_file(
+    path: str, custom_keys: frozenset[str] = frozenset(), injection_files: tuple[str, ...] = ()
+) -> Scenario:
+    """The scenario of file `path`; `custom_keys` are the -key names, `injection_files` the base names
+    of the -inf files (the first one is the default of `[fieldN]`)."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -51,7 +55,7 @@ def load_file(path: str, custom_keys: frozenset[str] = frozenset()) -> Scenario:
         raise ScenarioError(path, None, f"Unable to open scenario file: {err.strerror}") from None
     base = os.path.basename(path)
     name = base[:-4] if base.endswith(".xml") else base
-    return _Loader(path, name, custom_keys).load(data)
+    return _Loader(path, name, custom_keys, injection_files).load(data)
 
 
 def _unescape(value: str) -> str:
@@ -72,9 +76,11 @@ def _unescape(value: str) -> str:
 
 
 class _Loader:
-    def __init__(self, path: str, name: str, custom_keys: frozenset[str]) -> None:
+    def __init__(self, path: str, name: str, custom_keys: frozenset[str],
+                 injection_files: tuple[str, ...] = ()) -> None:  # fmt: skip
         self.path = path
         self.name = name
+        self.injection_files = injection_files
         self.title = ""
         self.custom_keys = custom_keys
         self.steps: list[dict] = []
@@ -187,7 +193,21 @@ class _Loader:
         }
 
     def known(self, keyword: Keyword) -> bool:
+        if keyword.name.startswith("field"):
+            self.check_field(keyword)
         return keyword.name.startswith("$") or is_known(keyword.name, self.custom_keys)
+
+    def check_field(self, keyword: Keyword) -> None:
+        """SIPp's load-time checks of `[fieldN]`: a -inf file to read (`file=`, or the first one),
+        and a `line=` template of known keywords."""
+        params = dict(keyword.params)
+        file = params.get("file", "")
+        if not file and not self.injection_files:
+            raise TemplateSyntaxError("No injection file was specified!", keyword.text)
+        if file and file not in self.injection_files:
+            raise TemplateSyntaxError(f"Invalid injection file: {file}", keyword.text)
+        if params.get("line"):
+            Template.compile(params["line"], self.known)
 
     def count_variables(self, tokens: Iterable[str | Keyword], line_of: Callable[[Keyword], int]) -> None:
         """Every `[$name]` and `[fill variable=name]` of a template is a use of that variable, also
@@ -431,11 +451,12 @@ class _Loader:
         return out
 
     # -- whole-scenario checks ------------------------------------------------------------
-    def resolve(self, label: str | None, labels: dict[str, int], line: int, what: str) -> int | None:
+    def resolve(self, label: str | None, labels: dict[str, int], step: dict, what: str) -> int | None:
         if label is None:
             return None
         if label not in labels:
-            raise self.error(line, f"The label '{label}' used in '{what}' is not defined")
+            problem = f"The label '{label}' was not defined (index {step['index']}, {what} attribute)"
+            raise self.error(step["line"], problem)
         return labels[label]
 
     def build(self, raw: list[dict], labels: dict[str, int]) -> list[Step]:
@@ -457,8 +478,8 @@ class _Loader:
                 if problem:
                     raise self.error(action.line, problem)
             fields = {k: v for k, v in st.items() if k in Step.__dataclass_fields__}
-            fields["next"] = self.resolve(attrs.get("next"), labels, line, "next")
-            fields["ontimeout"] = self.resolve(attrs.get("ontimeout"), labels, line, "ontimeout")
+            fields["next"] = self.resolve(attrs.get("next"), labels, st, "next")
+            fields["ontimeout"] = self.resolve(attrs.get("ontimeout"), labels, st, "ontimeout")
             fields["txn"] = st.get("txn") or st.get("response_txn")
             steps.append(Step(**fields))
         return steps

@@ -4,7 +4,8 @@ Compiling happens once, when the scenario is loaded: SIPp's CDATA normalisation,
 `\\xHH` escapes, and the split into literals and `[keyword]` tokens, each keyword checked against
 the registry (an unknown one is a scenario error naming file and line). Binding happens once per
 run: keywords whose value cannot change during the run (`[local_ip]`, `[service]` ...) are folded
-into the literals, so rendering a message only calls the per-call renderers.
+into the literals, so rendering a message only calls the per-call renderers. `[len]` and
+`[authentication]` depend on the rest of the message: they are filled in after it is rendered.
 """
 
 from __future__ import annotations
@@ -13,9 +14,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sipperf.scenario.keywords import LINE_REMOVING, LastHeader, RunContext, make_renderer
+from sipperf.errors import FatalError
+from sipperf.scenario.keywords import (
+    LINE_REMOVING,
+    Authentication,
+    LastHeader,
+    RunContext,
+    make_renderer,
+    unsupported,
+)
 
 LEN_MARK = "\x00"
+# What SIPp writes where [authentication] goes until the message is complete: for the empty-line
+# rule, a keyword right after it does not follow a line end.
+AUTH_PLACEHOLDER = "[authentication place holder]"
 _HEX_ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
 _OFFSET = re.compile(r"([+-])(\d+)")
 _NO_OFFSET = ("authentication", "tdmmap")
@@ -156,9 +168,14 @@ class Template:
         """Compile normalised text; raise TemplateSyntaxError for a keyword `is_known` rejects."""
         tokens = tokenize(text)
         for token in tokens:
-            if isinstance(token, Keyword) and not is_known(token):
+            if not isinstance(token, Keyword):
+                continue
+            if not is_known(token):
                 message = f"Unsupported keyword '{token.name}' in xml scenario file"
                 raise TemplateSyntaxError(message, token.text)
+            refusal = unsupported(token.name, token.params)
+            if refusal is not None:
+                raise TemplateSyntaxError(refusal, token.text)
         names = frozenset(t.name for t in tokens if isinstance(t, Keyword))
         return cls(tuple(tokens), names)
 
@@ -166,11 +183,15 @@ class Template:
         return self.tokens[0] if self.tokens and isinstance(self.tokens[0], str) else ""
 
     def bind(self, ctx: RunContext) -> BoundTemplate:
-        """Fold the run constants into the literals; keep per-call renderers and `[len]` marks."""
-        parts: list[str | LenMark | Renderer] = []
+        """Fold the run constants into the literals; keep per-call renderers, `[len]` and
+        `[authentication]` marks."""
+        parts: list[Part] = []
         for token in self.tokens:
             if isinstance(token, Keyword) and token.name == "len":
                 parts.append(LenMark(token.offset))
+                continue
+            if isinstance(token, Keyword) and token.name == "authentication":
+                parts.append(AuthMark(Authentication(dict(token.params), ctx)))
                 continue
             value = token if isinstance(token, str) else make_renderer(token, ctx)
             if isinstance(value, str):
@@ -191,11 +212,31 @@ class LenMark:
 
 
 @dataclass(frozen=True, slots=True)
+class AuthMark:
+    """Where `[authentication]` goes; filled once the whole message is rendered."""
+
+    credentials: Authentication
+
+
+@dataclass(frozen=True, slots=True)
 class Renderer:
     """A per-call keyword renderer; `removes_empty_line` applies SIPp's empty-line rule."""
 
     fn: Callable[[object], str]
     removes_empty_line: bool
+
+
+Part = str | LenMark | AuthMark | Renderer
+
+
+def _join(pieces: list[str]) -> str:
+    """The expression joining these piece expressions."""
+    return "''.join((" + "".join(f"{p}, " for p in pieces) + "))"
+
+
+def _only_one_authentication(call: object) -> str:
+    """The render of a message with several `[authentication]`: SIPp's fatal error when sent."""
+    raise FatalError("Only one [authentication] keyword is currently supported!")
 
 
 def _last_ends_line(pieces: tuple[str, ...]) -> bool:
@@ -211,19 +252,24 @@ class BoundTemplate:
 
     `render` is generated once per template as straight-line code: each literal a constant, each
     keyword one call, and SIPp's empty-line rule (reference 5.1) decided at generation time where
-    the neighbours are known, so rendering runs no loop over the parts.
+    the neighbours are known, so rendering runs no loop over the parts. With `[authentication]`
+    the code renders the text before and the text after it, and `_fill_auth` puts the line between.
     """
 
     __slots__ = ("render", "_len_offsets")
 
-    def __init__(self, parts: list[str | LenMark | Renderer]) -> None:
+    def __init__(self, parts: list[Part]) -> None:
         self._len_offsets = tuple(p.offset for p in parts if isinstance(p, LenMark))
-        self.render: Callable[[object], str] = self._generate(parts)
+        several_auth = sum(isinstance(p, AuthMark) for p in parts) > 1
+        self.render: Callable[[object], str] = (
+            _only_one_authentication if several_auth else self._generate(parts)
+        )
 
-    def _generate(self, parts: list[str | LenMark | Renderer]) -> Callable[[object], str]:
+    def _generate(self, parts: list[Part]) -> Callable[[object], str]:
         env: dict[str, object] = {"_last_ends_line": _last_ends_line, "_fill_len": self._fill_len}
         code = ["def render(call):"]
         pieces: list[str] = []  # the expression of each output piece, in order
+        auth_at: int | None = None  # where [authentication] is among the pieces
         after_removing = False
         if any(isinstance(p, Renderer) and isinstance(p.fn, LastHeader) for p in parts):
             code.append("    m = call.last_msg")
@@ -240,6 +286,12 @@ class BoundTemplate:
                 pieces.append(f"p{i}")
                 after_removing = part.removes_empty_line
                 continue
+            if isinstance(part, AuthMark):
+                auth_at = len(pieces)
+                env.update(_ph=AUTH_PLACEHOLDER, _auth=part.credentials, _fill_auth=self._fill_auth)
+                pieces.append("_ph")  # seen by the empty-line tests only
+                after_removing = False
+                continue
             literal = LEN_MARK if isinstance(part, LenMark) else part
             stripped = literal.lstrip(" \t\r\n")
             env[f"l{i}"] = literal
@@ -250,10 +302,31 @@ class BoundTemplate:
             else:
                 pieces.append(f"l{i}")
             after_removing = False
-        joined = "''.join((" + "".join(f"{p}, " for p in pieces) + "))"
-        code.append(f"    return _fill_len({joined})" if self._len_offsets else f"    return {joined}")
+        if auth_at is not None:
+            head, tail = _join(pieces[:auth_at]), _join(pieces[auth_at + 1 :])
+            code.append(f"    return _fill_auth(_auth, call, {head}, {tail})")
+        elif self._len_offsets:
+            code.append(f"    return _fill_len({_join(pieces)})")
+        else:
+            code.append(f"    return {_join(pieces)}")
         exec("\n".join(code), env)  # noqa: S102 - code built above from the template's own parts
         return env["render"]  # type: ignore[return-value]
+
+    def _fill_auth(self, credentials: Authentication, call: object, head: str, tail: str) -> str:
+        """The message with the `[authentication]` line between the text rendered before it and the
+        text after it, `[len]` filled first as SIPp does: the line needs the method and the body (for
+        qop auth-int), and goes into the header part (SIPp's fatal error otherwise)."""
+        if "\r\n\r\n" in head:
+            raise FatalError("The authentication keyword should appear in the message header, not the body!")
+        if self._len_offsets:  # with the placeholder between, as SIPp: head and tail do not touch
+            cut = len(head) + 4 * head.count(LEN_MARK)  # each mark becomes 5 columns
+            text = self._fill_len(head + AUTH_PLACEHOLDER + tail)
+            head, tail = text[:cut], text[cut + len(AUTH_PLACEHOLDER) :]
+        sep = tail.find("\r\n\r\n")
+        body = tail[sep + 4 :] if sep >= 0 else ""
+        first = head or tail
+        method = "" if first.startswith("SIP/2.0 ") else first.split(" ", 1)[0]
+        return head + credentials.line(call, method, body) + tail  # type: ignore[arg-type]
 
     def _fill_len(self, text: str) -> str:
         """Replace each `[len]` mark by the body length, right-aligned in 5 columns as SIPp."""
