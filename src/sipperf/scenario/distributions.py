@@ -26,6 +26,7 @@ _LN100 = math.log(100.0)  # -log(1 - 0.99)
 _SCREEN_CHARS = 22  # the screen formats a pause with snprintf(desc, 23, ...)
 _RNG = random.Random()
 
+
 def _inv(x: float) -> float:
     """1/x, with C's signed infinity for a zero instead of ZeroDivisionError."""
     return 1.0 / x if x else math.copysign(math.inf, x)
