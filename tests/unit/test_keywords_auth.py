@@ -177,4 +177,4 @@ def test_aka_parameters_are_refused_when_the_scenario_loads():
 def test_templates_without_the_keyword_render_as_before():
     template = Template.compile(normalize_cdata(INVITE.format(auth="X: 1"), True), lambda keyword: True)
     code = template.bind(context()).render.__code__  # type: ignore[attr-defined]
-    assert "_fill_auth" not in code.co_names and "_fill_len" in code.co_names
+    assert "_fill_auth" not in code.co_names and "_around_len" in code.co_names

@@ -152,3 +152,24 @@ def test_empty_line_rule_with_neighbouring_keywords(text, last, expected):
     message = "INVITE sip:a SIP/2.0\r\nTo: t\r\n" + last + "\r\n"
     rendered = compile_text(text).bind(context(1, 5060, 6000, 5060)).render(FakeCall(last=message))
     assert rendered == expected
+
+
+def test_len_in_the_header_or_in_the_body_counts_the_body_as_sipp():
+    """One `[len]`: rendered around it. In the body, its own 5 columns count (SIPp fills it after)."""
+
+    def rendered(text: str) -> str:
+        bound = Template.compile(normalize_cdata(text, True), lambda keyword: True).bind(
+            context(1, 5060, 6000, 5060)
+        )
+        return bound.render(None)
+
+    assert rendered("MESSAGE sip:a SIP/2.0\nContent-Length: [len]\n\nhello\n").endswith(
+        "Content-Length:     7\r\n\r\nhello\r\n"
+    )
+    assert rendered("MESSAGE sip:a SIP/2.0\nX: 1\n\nlength=[len+1]\n") == (
+        "MESSAGE sip:a SIP/2.0\r\nX: 1\r\n\r\nlength=   15\r\n"
+    )
+    assert (
+        rendered("MESSAGE sip:a SIP/2.0\nL: [len] [len]\n\nab")
+        == "MESSAGE sip:a SIP/2.0\r\nL:     2     2\r\n\r\nab"
+    )

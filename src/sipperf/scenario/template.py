@@ -239,6 +239,19 @@ def _only_one_authentication(call: object) -> str:
     raise FatalError("Only one [authentication] keyword is currently supported!")
 
 
+def _around_len(head: str, tail: str, offset: int) -> str:
+    """The message with its one `[len]` between `head` and `tail`: the body length (after the
+    first empty line; the 5 columns count when `[len]` is in the body), right-aligned in 5
+    columns as SIPp writes it."""
+    sep = tail.find("\r\n\r\n")
+    if sep >= 0:
+        body_len = len(tail) - sep - 4
+    else:
+        sep = head.find("\r\n\r\n")
+        body_len = len(head) - sep - 4 + 5 + len(tail) if sep >= 0 else 0
+    return f"{head}{body_len + offset:5d}{tail}"
+
+
 def _last_ends_line(pieces: tuple[str, ...]) -> bool:
     """SIPp's test after a keyword that rendered empty: does the output so far end a line?"""
     for piece in pieces:
@@ -305,6 +318,12 @@ class BoundTemplate:
         if auth_at is not None:
             head, tail = _join(pieces[:auth_at]), _join(pieces[auth_at + 1 :])
             code.append(f"    return _fill_auth(_auth, call, {head}, {tail})")
+        elif len(self._len_offsets) == 1:  # the usual case: render around the mark, no replace
+            at = pieces.index(f"l{next(i for i, p in enumerate(parts) if isinstance(p, LenMark))}")
+            env.update(_around_len=_around_len, _len_offset=self._len_offsets[0])
+            code.append(
+                f"    return _around_len({_join(pieces[:at])}, {_join(pieces[at + 1 :])}, _len_offset)"
+            )
         elif self._len_offsets:
             code.append(f"    return _fill_len({_join(pieces)})")
         else:
@@ -329,12 +348,9 @@ class BoundTemplate:
         return head + credentials.line(call, method, body) + tail  # type: ignore[arg-type]
 
     def _fill_len(self, text: str) -> str:
-        """Replace each `[len]` mark by the body length, right-aligned in 5 columns as SIPp."""
+        """Several `[len]` marks: each replaced by the body length, in 5 columns (see `_around_len`)."""
         sep = text.find("\r\n\r\n")
-        body_len = 0
-        if sep >= 0:
-            body = text[sep + 4 :]
-            body_len = len(body) + 4 * body.count(LEN_MARK)
+        body_len = 0 if sep < 0 else len(text) - sep - 4 + 4 * text.count(LEN_MARK, sep)
         for offset in self._len_offsets:
             text = text.replace(LEN_MARK, f"{body_len + offset:5d}", 1)
         return text

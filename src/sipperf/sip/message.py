@@ -14,6 +14,8 @@ SIP_VERSION = "SIP/2.0"
 
 
 _SEARCH_KEYS: dict[str, tuple[str, ...]] = {}
+_FIRST_KEYS: dict[str, str] = {}  # `CRLF Name:` for `first`, per name as spelled
+_FOLD = (" ", "\t")  # a line starting so continues the header before it
 
 
 def _search_keys(name: str) -> tuple[str, ...]:
@@ -127,7 +129,7 @@ class SipMessage:
             start = pos + len(key)
             end = head.find("\r\n", start)
             value = head[start:end].strip()
-            while head[end + 2 : end + 3] in (" ", "\t"):
+            while head.startswith(_FOLD, end + 2):
                 nxt = head.find("\r\n", end + 2)
                 value += " " + head[end + 2 : nxt].strip()
                 end = nxt
@@ -161,7 +163,7 @@ class SipMessage:
             head = self.src
             start = pos + len(key)
             end = head.find("\r\n", start)
-            if head[end + 2 : end + 3] not in (" ", "\t") and low.find(key, end) < 0:
+            if not head.startswith(_FOLD, end + 2) and low.find(key, end) < 0:
                 line = f"{head[pos + 2 : start - 1]}: {head[start:end].strip()}"  # one plain line
             else:
                 found = self._lines_named(key)
@@ -171,12 +173,15 @@ class SipMessage:
 
     def first(self, spelled: str) -> str | None:
         """The first value of a header given in its usual spelling (`Call-ID`), fast path first."""
+        key = _FIRST_KEYS.get(spelled)
+        if key is None:
+            key = _FIRST_KEYS[spelled] = f"\r\n{spelled}:"
         head = self.src
-        start = head.find("\r\n" + spelled + ":", 0, self.hend)
+        start = head.find(key, 0, self.hend)
         if start >= 0:
-            start += len(spelled) + 3
+            start += len(key)
             end = head.find("\r\n", start)
-            if head[end + 2 : end + 3] not in (" ", "\t"):
+            if not head.startswith(_FOLD, end + 2):
                 return head[start:end].strip()
         found = self._headers().get(canonical(spelled))
         return found[0][1] if found else None
