@@ -462,7 +462,7 @@ SUPPORTED: frozenset[str] = frozenset({
     "min_rtp_port", "timer_resol", "skip_rlimit", "sleep", "lost", "rate_scale", "periodic_rtd",
     "trace_msg", "trace_err", "message_file", "error_file", "message_overwrite", "error_overwrite",
     "pause_msg_ign", "callid_slash_ign", "workers", "rtcheck", "max_recv_loops", "max_sched_loops",
-    "trace_logs", "log_file", "log_overwrite", "set",
+    "trace_logs", "log_file", "log_overwrite", "set", "users",
     "inf", "infindex", "ip_field",
     "auth_uri", "tdmmap",
 })  # fmt: skip
@@ -734,6 +734,8 @@ def _check_supported_values(values: dict[str, Any]) -> None:
     transport = values.get("t", "u1")
     if transport != "u1":
         raise _fatal(f"transport mode '{transport}' is not supported yet")
+    if values.get("workers", 1) > 1 and values.get("users") is not None:
+        raise _fatal("option -users is not supported with -workers yet")
     scenario = values.get("sn")
     if scenario is not None and builtin.xml(_builtin_name(scenario)) is None:
         raise _fatal(f"scenario '{scenario}' is not supported yet")

@@ -115,6 +115,7 @@ def engine_settings(scenario: Scenario, config: Config) -> EngineSettings:
         global_timeout_ms=config.timeout,
         max_sched_loops=config.max_sched_loops,
         global_variables=global_variables(scenario, config),
+        users=config.users,
     )
 
 
@@ -209,6 +210,7 @@ def build_engine(config: Config, scenario: Scenario, net: Network, transport: Ud
         media_port=media_port,
         server_ip=net.local_ip,
         sipp_version=SIPP_VERSION,
+        users=config.users if config.users is not None else -1,
         custom=dict(config.keys),
         dynamic_start=config.dynamicStart,
         dynamic_max=config.dynamicMax,

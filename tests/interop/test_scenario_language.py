@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from sipperf.cli import SUPPORTED
 from tests.interop.helpers import Processes, run_tool
 from tests.interop.language import (
     OPTIONS_200,
@@ -484,7 +483,22 @@ USERS = scenario("users", """\
 """ + request("MESSAGE"))  # fmt: skip
 
 
-@pytest.mark.skipif("users" not in SUPPORTED, reason="sipperf does not run -users yet")
+USER_IDS = scenario("userids", """\
+  <nop><action><log message="user [userid] of [users]"/></action></nop>
+""" + request("MESSAGE"))  # fmt: skip
+
+
+def test_users_keep_n_calls_with_ids_handed_out_last_first(
+    procs: Processes, ports: Callable[[], int], recorder: Recorder
+) -> None:
+    """-users 3: three calls at once, users 3, 2, 1 first, then each freed user starts the next."""
+    clients = run_clients(procs, ports, USER_IDS, recorder().port, "-m", "6", "-users", "3", "-trace_logs")
+    assert exit_codes(clients) == {"sipperf": 0, "sipp": 0}
+    lines = logged_alike(clients, "userids")
+    assert lines[:3] == ["user 3 of 3", "user 2 of 3", "user 1 of 3"]
+    assert sorted(lines[3:]) == ["user 1 of 3", "user 2 of 3", "user 3 of 3"]
+
+
 def test_user_variables_live_as_long_as_the_user(
     procs: Processes, ports: Callable[[], int], recorder: Recorder
 ) -> None:

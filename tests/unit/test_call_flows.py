@@ -199,3 +199,14 @@ def test_malformed_messages_are_counted_and_the_run_goes_on():
     assert "without Call-ID" in uas.last_error
     assert net.run(20_000)
     assert counts(uac, "SuccessfulCall") == (2,) and counts(uas, "SuccessfulCall") == (2,)
+
+
+def test_users_keys_add_and_remove_users() -> None:
+    """-users: `+`/`-` change the number of users; new ids come first, removed ones are not reused."""
+    net = MemoryNet()
+    uac = net.add(load_builtin("uac"), 5061, 5060, EngineSettings(users=3))
+    assert list(uac.free_users) == [1, 2, 3] and uac.current_rate() == 3
+    uac.set_rate(5)
+    assert list(uac.free_users) == [4, 5, 1, 2, 3] and uac.current_rate() == 5
+    uac.set_rate(2)
+    assert list(uac.free_users) == [1, 2] and uac.current_rate() == 2

@@ -302,8 +302,11 @@ def test_next_option_is_taken_as_the_value_like_sipp() -> None:
 
 
 def test_unsupported_option_is_refused() -> None:
-    err = fatal("127.0.0.1", "-users", "10", check_supported=True)
-    assert err.message == "option -users is not supported yet"
+    err = fatal("127.0.0.1", "-ap", "x", "-rtp_echo", check_supported=True)
+    assert err.message == "option -rtp_echo is not supported yet"
+    assert fatal("-users", "4", "-workers", "2", check_supported=True).message == (
+        "option -users is not supported with -workers yet"
+    )
     assert fatal("--rtp_echo", check_supported=True).message == "option -rtp_echo is not supported yet"
 
 

@@ -61,6 +61,7 @@ class EngineSettings:
     timer_resol_ms: int = 1
     global_timeout_ms: int = 0
     max_sched_loops: int = 1000  # calls woken per loop pass (-max_sched_loops)
+    users: int | None = None  # -users N: N calls kept in progress instead of a rate
     global_variables: tuple[tuple[str, Value], ...] = ()  # -set name value
 
 
@@ -155,6 +156,10 @@ class Engine:
         # the default -l as a function of the rate; None when -l was given
         self.limit_for_rate: Callable[[float], int] | None = None
         self.created = 0
+        # -users: the free user ids, taken from the right (N, N-1 ... 1 at first) and given back on
+        # the left at call end, so the user freed first calls again first (SIPp's order)
+        self.users = settings.users if self.client else None
+        self.free_users: deque[int] = deque(range(1, self.users + 1)) if self.users else deque()
         self.numbers = CallNumbers(settings.max_calls)  # workers.py shares them across processes
         self.quitting = 0  # SIPp's quit level: 10 graceful, 20 forced
         self.paused = False
@@ -318,7 +323,8 @@ class Engine:
         self.stats.count("AutoAnswered")
 
     # -- calls ------------------------------------------------------------------------------
-    def new_call(self, call_id: str | None, peer: tuple, incoming: bool, now: float) -> Call | None:
+    def new_call(self, call_id: str | None, peer: tuple, incoming: bool, now: float,
+                 userid: int = 0) -> Call | None:  # fmt: skip
         """A call with the next call number; the last number (-m) quits gracefully. None when -m was
         used up already (by another worker): this engine quits too."""
         number = self.numbers.take()
@@ -329,6 +335,7 @@ class Engine:
         if call_id is None:
             call_id = self._new_call_id(number)
         call = Call(self, number, call_id, peer, incoming, now)
+        call.userid = userid
         if self.injection is not None:
             call.lines = self.injection.select(number, call.userid)
         self.calls[call_id] = call
@@ -346,6 +353,9 @@ class Engine:
 
     def call_ended(self, call: Call, reason: str | None, now: float, counted: bool) -> None:
         self.calls.pop(call.call_id, None)
+        if self.users is not None and 0 < call.userid <= self.users:
+            self.free_users.appendleft(call.userid)  # the user starts a new call at the next pass
+            self.wake_soon()
         if self.circuits is not None and call.tdm_circuit:
             self.circuits.release(call.tdm_circuit)
         if self.quitting and not self.calls:
@@ -364,6 +374,9 @@ class Engine:
             self._dead_queue.append((until, call.call_id))
 
     def place_calls(self, now: float) -> None:
+        if self.users is not None:
+            self.place_user_calls(now)
+            return
         due = self.pacer.due(now)
         remote = self.remote
         for _ in range(due):
@@ -379,11 +392,32 @@ class Engine:
             except Exception as err:  # one call's error never stops the loop
                 self.on_processing_error(err, b"")
 
+    def place_user_calls(self, now: float) -> None:
+        """-users: every free user starts a call, last-first, until -m is reached."""
+        free = self.free_users
+        remote = self.remote
+        while free and not self.quitting:
+            call = self.new_call(None, remote, incoming=False, now=now, userid=free.pop())
+            if call is None:
+                return
+            try:
+                call.advance(now)
+            except Exception as err:  # one call's error never stops the loop
+                self.on_processing_error(err, b"")
+
     def current_rate(self) -> float:
-        return self.pacer.rate
+        return self.pacer.rate if self.users is None else self.users
 
     def set_rate(self, rate: float) -> None:
-        """A new rate from now on (keys, remote control); the default -l follows it."""
+        """A new rate from now on (keys, remote control); the default -l follows it. With -users,
+        the number of users: new ones start calls, removed ones finish theirs and stop."""
+        if self.users is not None:
+            users = max(0, int(rate))
+            added = range(self.users + 1, users + 1)
+            self.free_users = deque([*added, *(user for user in self.free_users if user <= users)])
+            self.users = users
+            self.wake_soon()
+            return
         self.pacer.set_rate(rate, self.now())
         if self.limit_for_rate is not None:
             self.call_limit = self.limit_for_rate(self.pacer.rate)
@@ -434,7 +468,10 @@ class Engine:
         """When the loop next has something to do (a timer, a new call, a periodic hook)."""
         wake = min(self.timers.next_due(), now + MAX_SLEEP_MS)
         if self.client and not self.quitting and not self.paused:
-            wake = min(wake, self.pacer.next_due_ms())
+            if self.users is None:
+                wake = min(wake, self.pacer.next_due_ms())
+            elif self.free_users:
+                wake = now
         for entry in self._periodic:
             wake = min(wake, entry[1])
         return wake

@@ -81,6 +81,7 @@ def engine_info(engine: Engine) -> RunInfo:
         remote_port=ctx.remote_port,
         transport=engine.transport.name,  # type: ignore[attr-defined]
         max_calls=settings.max_calls,
+        users=engine.users,
         scheduler_ms=settings.timer_resol_ms,
         lose_packets=bool(settings.lost_percent),
     )
