@@ -9,7 +9,7 @@ applies that once the whole block has run (reference 3.5 step 11, section 4). An
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sipperf.errors import FatalError
 from sipperf.scenario.variables import Scope, Value
@@ -17,6 +17,7 @@ from sipperf.scenario.variables import Scope, Value
 if TYPE_CHECKING:
     from sipperf.engine.call import Call
     from sipperf.scenario.injection import InjectionFile
+    from sipperf.scenario.template import Template
 
 
 class RunStopped(Exception):
@@ -47,7 +48,7 @@ class CallActions:
         return engine.user_variables.setdefault(call.userid, {})
 
     def render(self, template: object) -> str:
-        return self.call.engine.render_text(template, self.call)
+        return self.call.engine.render_text(cast("Template", template), self.call)
 
     def warning(self, text: str) -> None:
         self.call.engine.warning(text)

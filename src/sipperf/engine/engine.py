@@ -69,7 +69,7 @@ def call_id_formatter(template: str, pid: int, local_ip: str) -> Callable[[int],
     """SIPp's `-cid_str`: %u call number, %p pid, %s local IP, %% percent; other %x -> '%'."""
     pieces: list[str | None] = []
     i = 0
-    literal = []
+    literal: list[str] = []
     while i < len(template):
         ch = template[i]
         if ch == "%" and i + 1 < len(template):
@@ -108,11 +108,12 @@ class Engine:
         self.settings = settings
         self.ctx = ctx
         self.transport = transport
-        self.remote = remote
+        self.remote: tuple = remote or ()  # () for a server: it places no calls
         self._t0 = time.monotonic()
         self.start_wall = time.time()
-        if clock is not None:
-            self.now = clock  # type: ignore[method-assign]
+        t0 = self._t0
+        # the clock: monotonic ms since start, or the one given (tests, benchmarks)
+        self.now: Callable[[], float] = clock or (lambda: (time.monotonic() - t0) * 1000.0)
         ctx.now_ms = self.now
         self.stats = stats_factory(scenario, self.now)
         self.client = scenario.mode is Mode.CLIENT
@@ -185,9 +186,6 @@ class Engine:
             self.every(DROPS_POLL_MS, lambda now: self.stats.receive_drops(dropped()))
 
     # -- clock and hooks --------------------------------------------------------------------
-    def now(self) -> float:
-        return (time.monotonic() - self._t0) * 1000.0
-
     def every(self, interval_ms: float, fn: Callable[[float], None]) -> None:
         """Call `fn(now)` every `interval_ms` while the engine runs."""
         if interval_ms > 0:
@@ -536,7 +534,7 @@ class Engine:
             return
         now = self.now()
         number = self.numbers.reserve_init()
-        call = Call(self, number, "///main-init", None, incoming=False, now=now)
+        call = Call(self, number, "///main-init", (), incoming=False, now=now)
         if self.injection is not None:  # SIPp's init call takes its lines like any other
             call.lines = self.injection.select(number, call.userid)
         while 0 <= call.index < len(steps):

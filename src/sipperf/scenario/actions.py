@@ -105,7 +105,8 @@ class ActionContext(Protocol):
 class Action(Protocol):
     """One parsed action; `run` returns None, or the SIPp failure counter that fails the call."""
 
-    line: int
+    @property
+    def line(self) -> int: ...
 
     def run(self, ctx: ActionContext) -> str | None: ...
 

@@ -25,6 +25,6 @@ DEFAULT_MESSAGES: dict[str, str] = {
 def default_templates() -> dict[str, Template]:
     """The default messages compiled (id -> Template)."""
     return {
-        name: Template.compile(normalize_cdata(text, is_send=True), lambda kw: is_known(kw.name, ()))
+        name: Template.compile(normalize_cdata(text, is_send=True), lambda kw: is_known(kw.name, frozenset()))
         for name, text in DEFAULT_MESSAGES.items()
     }

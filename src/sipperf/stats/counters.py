@@ -56,8 +56,9 @@ class _Series:
         self.count += 1
         self.total += v
         self.squares += v * v
-        if self.buckets is not None:
-            self.buckets[bisect_right(self.bounds, v)] += 1
+        buckets = self.buckets
+        if buckets is not None:
+            buckets[bisect_right(self.bounds or (), v)] += 1
 
     def moments(self) -> Moments:
         return Moments(self.count, self.total, self.squares)

@@ -10,7 +10,7 @@ import asyncio
 import errno
 import os
 import socket
-from typing import Protocol
+from typing import Any, Protocol
 
 from sipperf.errors import EXIT_BIND, EXIT_FATAL, FatalError
 
@@ -132,6 +132,7 @@ class UdpTransport:
         if self._closed:
             return
         self._closed = True
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.remove_reader(self.sock.fileno())
+        loop: Any = self._loop  # uvloop's remove_reader returns None, not asyncio's declared bool
+        if loop is not None and not loop.is_closed():
+            loop.remove_reader(self.sock.fileno())
         self.sock.close()
