@@ -28,5 +28,8 @@ def stale_compiled_modules() -> list[str]:
 def pytest_sessionstart(session: pytest.Session) -> None:
     stale = stale_compiled_modules()
     if stale:
-        pytest.exit(f"compiled modules older than their source: {', '.join(stale)}; rebuild them with "
-                    "`pip install -e .`", returncode=2)
+        pytest.exit(
+            f"compiled modules older than their source: {', '.join(stale)}; rebuild them with "
+            "`pip install -e .`",
+            returncode=2,
+        )
