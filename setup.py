@@ -10,6 +10,7 @@ import os
 from setuptools import setup
 
 COMPILED = [
+    "sipperf/scenario/model.py",
     "sipperf/sip/message.py",
     "sipperf/sip/headers.py",
     "sipperf/engine/call.py",
