@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 from tests.unit.memory_net import MemoryNet  # noqa: E402
 
 from sipperf.engine.engine import Engine, EngineSettings  # noqa: E402
+from sipperf.runner import quiet_gc  # noqa: E402
 from sipperf.scenario.keywords import RunContext  # noqa: E402
 from sipperf.scenario.loader import load_builtin  # noqa: E402
 from sipperf.stats import Stats  # noqa: E402
@@ -108,6 +109,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=20000)
     parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()
+    quiet_gc()  # the collector tuned as in a real run
     for name, measure in (("uas", uas_cost), ("pair", pair_cost)):
         best = min(measure(args.calls) for _ in range(args.reps))
         print(f"{name:5s} {best:7.1f} us per call (best of {args.reps}, {args.calls} calls)")

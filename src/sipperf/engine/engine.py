@@ -14,7 +14,6 @@ import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from sipperf.engine.call import ENDED, GO_ON, Call
 from sipperf.engine.numbers import CallNumbers
@@ -27,6 +26,7 @@ from sipperf.scenario.model import Mode, Scenario
 from sipperf.scenario.template import BoundTemplate, Template
 from sipperf.scenario.variables import Value
 from sipperf.sip.message import MalformedMessage, SipMessage
+from sipperf.stats.counters import Stats
 from sipperf.tdmmap import Circuits
 
 KEEPALIVES = (b"\r\n\r\n", b"\x00\x00\x00\x00")
@@ -101,7 +101,8 @@ class Engine:
     """Runs one scenario against one transport."""
 
     def __init__(self, scenario: Scenario, settings: EngineSettings, ctx: RunContext,
-                 transport: object, remote: tuple | None, stats_factory: Callable[..., Any],
+                 transport: object, remote: tuple | None,
+                 stats_factory: Callable[[Scenario, Callable[[], float]], Stats],
                  clock: Callable[[], float] | None = None) -> None:  # fmt: skip
         self.scenario = scenario
         self.steps = scenario.steps
@@ -115,7 +116,7 @@ class Engine:
         # the clock: monotonic ms since start, or the one given (tests, benchmarks)
         self.now: Callable[[], float] = clock or (lambda: (time.monotonic() - t0) * 1000.0)
         ctx.now_ms = self.now
-        self.stats = stats_factory(scenario, self.now)
+        self.stats: Stats = stats_factory(scenario, self.now)
         self.client = scenario.mode is Mode.CLIENT
         # call settings read on the hot path, flattened
         self.default_pause_ms = settings.default_pause_ms
