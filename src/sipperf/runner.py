@@ -111,7 +111,7 @@ def engine_settings(scenario: Scenario, config: Config) -> EngineSettings:
         auto_answer=config.aa,
         pause_msg_ign=config.pause_msg_ign,
         callid_slash_ign=config.callid_slash_ign,
-        timer_resol_ms=max(1, config.timer_resol),
+        timer_resol_ms=max(0, config.timer_resol),
         global_timeout_ms=config.timeout,
         max_sched_loops=config.max_sched_loops,
         global_variables=global_variables(scenario, config),

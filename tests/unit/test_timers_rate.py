@@ -1,7 +1,14 @@
 """Unit tests of the timer wheel and the rate pacer, driven with literal times."""
 
+import asyncio
+
+import pytest
+
+from sipperf.engine.engine import EngineSettings
 from sipperf.engine.rate import RatePacer
 from sipperf.engine.timers import TimerWheel
+from sipperf.scenario.loader import load_builtin
+from tests.unit.memory_net import MemoryNet
 
 
 def test_wheel_fires_in_time_order_and_never_early():
@@ -57,3 +64,23 @@ def test_wheel_wakes_at_most_max_sched_loops_items_per_pass():
     assert wheel.expire(20.0, limit=2) == []
     assert wheel.pending == 1
     assert wheel.expire(31.0) == ["later"]
+
+
+@pytest.mark.parametrize(
+    ("resol", "now", "wanted", "due"),
+    [(1, 10.3, 10.5, 12.0), (1, 10.9, 10.9, 12.0), (0, 10.3, 10.5, 11.0), (10, 10.3, 10.5, 21.0),
+     (1, 10.3, 50.0, 50.0)],
+)  # fmt: skip
+def test_timer_passes_follow_sipps_millisecond_clock(resol, now, wanted, due) -> None:
+    """SIPp runs a timer pass once its integer ms clock has moved on by more than -timer_resol."""
+    net = MemoryNet()
+    engine = net.add(load_builtin("uac"), 5061, 5060, EngineSettings(timer_resol_ms=resol))
+    loop = asyncio.new_event_loop()
+    try:
+        engine._loop = loop
+        engine._done = loop.create_future()
+        engine._arm(now, wanted)
+        assert engine._armed_for == due
+        assert engine._handle.when() - loop.time() == pytest.approx((due - now) / 1000, abs=5e-4)
+    finally:
+        loop.close()

@@ -8,6 +8,7 @@ send through `send`; outputs plug in as periodic hooks and trace hooks (one None
 from __future__ import annotations
 
 import asyncio
+import math
 import subprocess
 import time
 import traceback
@@ -476,11 +477,12 @@ class Engine:
         return wake
 
     def _arm(self, now: float, wake: float) -> None:
-        """Run the next tick at `wake` (not sooner than -timer_resol from now)."""
+        """Run the next tick at `wake`, but as SIPp runs its timer passes: once its millisecond
+        clock has moved on by more than -timer_resol since the last one."""
         loop = self._loop
         if loop is None or self._done is None or self._done.done():
             return
-        wake = max(wake, now + self.settings.timer_resol_ms)
+        wake = max(wake, math.floor(now) + self.settings.timer_resol_ms + 1)
         if self._handle is not None:
             if self._armed_for <= wake:
                 return
