@@ -210,3 +210,11 @@ def test_users_keys_add_and_remove_users() -> None:
     assert list(uac.free_users) == [4, 5, 1, 2, 3] and uac.current_rate() == 5
     uac.set_rate(2)
     assert list(uac.free_users) == [1, 2] and uac.current_rate() == 2
+
+
+def test_a_zero_pause_ends_at_the_next_timer_pass_as_sipp():
+    """SIPp's uac sends its BYE after `<pause/>` (-d 0) at the next timer pass, not with the ACK."""
+    net, _, _ = pair(calls=1)
+    assert net.run(20_000)
+    sent = {line.split()[0]: at for at, line in net.lines(UAC_PORT)}
+    assert sent["BYE"] == sent["ACK"] + 1.0

@@ -142,6 +142,7 @@ class Call:
                                 return
                             self.index = outcome
                             continue
+                    break  # as SIPp, a pause (even of 0 ms) ends at a timer pass, not at once
                 if now < self.pause_end:
                     break
                 self.pause_end = None
