@@ -1,12 +1,13 @@
 """Unit tests of the timer wheel and the rate pacer, driven with literal times."""
 
 import asyncio
+import math
 
 import pytest
 
 from sipperf.engine.engine import EngineSettings
 from sipperf.engine.rate import RatePacer
-from sipperf.engine.timers import TimerWheel
+from sipperf.engine.timers import WHEEL_SLOTS, TimerWheel
 from sipperf.scenario.loader import load_builtin
 from tests.unit.memory_net import MemoryNet
 
@@ -30,6 +31,39 @@ def test_wheel_schedules_past_times_in_the_next_slot():
     wheel.schedule("late", 10.0)
     assert wheel.expire(50.0) == []
     assert wheel.expire(51.0) == ["late"]
+
+
+def test_wheel_keeps_far_timers_beyond_its_reach_in_order():
+    """Times further ahead than the wheel's slots join it as it turns, in order with near ones."""
+    wheel = TimerWheel(0.0)
+    far = WHEEL_SLOTS * 2.5  # 20480 ms
+    wheel.schedule("far", far)
+    wheel.schedule("farther", far + 0.5)
+    wheel.schedule("near", 5.0)
+    assert wheel.next_due() == 5.0
+    assert wheel.expire(5.0) == ["near"]
+    assert wheel.next_due() == far
+    expired = []
+    for now in range(1000, 23000, 1000):  # the engine looks at least once a second
+        expired += [(now, item) for item in wheel.expire(float(now))]
+        wheel.schedule(str(now + 3000), now + 3000.0)
+    assert expired == [(t, str(t)) for t in range(4000, 21000, 1000)] + [
+        (21000, "far"), (21000, "farther"), (21000, "21000"), (22000, "22000")
+    ]  # fmt: skip
+    assert wheel.pending == 3 and wheel.next_due() == 23000
+
+
+def test_wheel_after_a_long_sleep_and_when_empty():
+    wheel = TimerWheel(0.0)
+    assert wheel.next_due() == math.inf
+    wheel.schedule("a", 3.0)
+    assert wheel.expire(WHEEL_SLOTS * 3.0) == ["a"]  # asleep for longer than the wheel turns
+    assert wheel.next_due() == math.inf
+    wheel.schedule("b", WHEEL_SLOTS * 3.0 + 7)
+    wheel.schedule("c", WHEEL_SLOTS * 5.0)
+    assert wheel.next_due() == WHEEL_SLOTS * 3.0 + 7
+    assert wheel.expire(WHEEL_SLOTS * 6.0) == ["b", "c"]
+    assert wheel.pending == 0
 
 
 def test_pacer_spreads_calls_evenly():

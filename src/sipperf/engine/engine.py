@@ -32,8 +32,8 @@ from sipperf.tdmmap import Circuits
 
 KEEPALIVES = (b"\r\n\r\n", b"\x00\x00\x00\x00")
 COMMAND_REAP_MS = 1000  # how often finished exec commands are reaped
-DROPS_POLL_MS = 500  # how often the transport's kernel drop count is read
-MAX_SLEEP_MS = 200.0  # the loop looks around at least this often even with nothing due
+DROPS_POLL_MS = 1000  # how often the transport's kernel drop count is read
+MAX_SLEEP_MS = 1000.0  # the loop looks around at least this often even with nothing due
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,11 @@ class EngineSettings:
     max_sched_loops: int = 1000  # calls woken per loop pass (-max_sched_loops)
     users: int | None = None  # -users N: N calls kept in progress instead of a rate
     global_variables: tuple[tuple[str, Value], ...] = ()  # -set name value
+
+
+def next_multiple(now: float, interval_ms: float) -> float:
+    """The first multiple of `interval_ms` after `now`."""
+    return (math.floor(now / interval_ms) + 1) * interval_ms
 
 
 def call_id_formatter(template: str, pid: int, local_ip: str) -> Callable[[int], str]:
@@ -189,9 +194,10 @@ class Engine:
 
     # -- clock and hooks --------------------------------------------------------------------
     def every(self, interval_ms: float, fn: Callable[[float], None]) -> None:
-        """Call `fn(now)` every `interval_ms` while the engine runs."""
+        """Call `fn(now)` every `interval_ms` while the engine runs, at the multiples of
+        `interval_ms` on the engine's clock: hooks of the same period share one wake-up."""
         if interval_ms > 0:
-            self._periodic.append([interval_ms, self.now() + interval_ms, fn])
+            self._periodic.append([interval_ms, next_multiple(self.now(), interval_ms), fn])
 
     def warning(self, text: str) -> None:
         self.stats.count("Warnings")
@@ -507,7 +513,7 @@ class Engine:
             self.place_calls(now)
         for entry in self._periodic:
             if now >= entry[1]:
-                entry[1] = now + entry[0]
+                entry[1] = next_multiple(now, entry[0])
                 entry[2](now)
         if self.dead_calls and now >= self._next_sweep:
             self._next_sweep = now + 1000

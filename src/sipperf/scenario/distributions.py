@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Mapping
-from statistics import NormalDist
 
 from sipperf.cnumbers import parse_bool, parse_double
 from sipperf.errors import ScenarioError
@@ -21,7 +20,7 @@ from sipperf.timefmt import time_string
 
 INT_MAX = 2**31 - 1
 _INT_MIN = -(2**31)
-_Z99 = NormalDist().inv_cdf(0.99)
+_Z99 = 2.3263478740408408  # statistics.NormalDist().inv_cdf(0.99), without importing statistics
 _LN100 = math.log(100.0)  # -log(1 - 0.99)
 _SCREEN_CHARS = 22  # the screen formats a pause with snprintf(desc, 23, ...)
 _RNG = random.Random()
@@ -291,6 +290,8 @@ def _gamma_cdf(k: float, x: float) -> float:
 def _gamma_quantile(k: float, p: float) -> float:
     """The p-quantile of Gamma(k, 1): bisection of its CDF; Wilson-Hilferty beyond k = 1e5."""
     if k > 1e5:
+        from statistics import NormalDist  # rare: not loaded at start-up
+
         z = NormalDist().inv_cdf(p)
         return k * (1.0 - 1.0 / (9.0 * k) + z / math.sqrt(9.0 * k)) ** 3
     low, high = 0.0, k + 10.0 * math.sqrt(k) + 20.0

@@ -47,7 +47,6 @@ import itertools
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import regex
 
 _DUP_MAX = 0x7FFF
 _LAYOUT_LIMIT = 4_000  # characters of `regex` text for the copies of one repetition
@@ -114,6 +113,8 @@ class PosixPattern:
         self.pattern = pattern
         self.groups = groups
         self._names = tuple(f"g{number}" for number in range(1, groups + 1))
+        import regex  # loaded with the first pattern: most runs have none
+
         flags = regex.DOTALL | regex.ASCII
         self._longest = regex.compile(translated, flags | regex.POSIX)
         self._first = regex.compile(translated, flags)
@@ -256,7 +257,7 @@ class _Parser:
         kind = tok.kind
         node: _Node
         if kind in ("char", ")", "}"):  # `)` reaches here only unmatched, at the top level
-            node = _leaf(regex.escape(tok.char))
+            node = _leaf(_escape(tok.char))
         elif kind == "(":
             node = self.sub_exp()
         elif kind == "[":
@@ -451,6 +452,12 @@ class _Parser:
                 self.pos += 1
                 return name
             name += ch
+
+
+def _escape(char: str) -> str:
+    import regex
+
+    return regex.escape(char)
 
 
 def _quantifier(low: int, high: int) -> str:
