@@ -47,7 +47,6 @@ import itertools
 from dataclasses import dataclass
 from typing import NamedTuple
 
-
 _DUP_MAX = 0x7FFF
 _LAYOUT_LIMIT = 4_000  # characters of `regex` text for the copies of one repetition
 _MISSING = -1
