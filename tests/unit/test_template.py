@@ -1,6 +1,8 @@
 """Unit tests of message normalisation, keyword parsing and rendering (golden: SIPp 3.6.1 wire bytes)."""
 
+import email.utils
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -96,6 +98,16 @@ def test_offsets_and_per_call_keywords():
     text = template.bind(context(9652, 5060, 6000, 5399)).render(FakeCall(call_id="cid"))
     assert "X: z9hG4bK-9652-1-0 z9hG4bK-9652-1--1 0 1 5400 5062\r\n" in text
     assert "Y: 1 cid 9652 3.6.1 -1 0 0\r\n" in text
+
+
+def test_date_is_the_current_time_as_an_http_date():
+    template = compile_text("OPTIONS sip:a SIP/2.0\nDate: [date]\n")
+    before = email.utils.formatdate(usegmt=True)
+    text = template.bind(context(1, 5060, 6000, 5060)).render(FakeCall())
+    after = email.utils.formatdate(usegmt=True)
+    date = text.split("Date: ")[1].split("\r\n")[0]
+    assert re.fullmatch(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT", date)
+    assert date in (before, after)
 
 
 def test_empty_keyword_alone_on_a_line_removes_the_line_but_not_mid_line():

@@ -9,7 +9,6 @@ knows nothing else of the engine.
 from __future__ import annotations
 
 import base64
-import email.utils
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -274,6 +273,13 @@ def _tdmmap(off: int, params: dict[str, str], ctx: RunContext) -> Value:
     return refuse
 
 
+def _http_date() -> str:
+    """`[date]`: the current time as an HTTP date (RFC 7231), as SIPp prints it."""
+    import email.utils  # loaded with the first [date]: most runs have none
+
+    return email.utils.formatdate(usegmt=True)
+
+
 def _constant(text: str) -> Factory:
     return lambda off, params, ctx: text
 
@@ -394,7 +400,7 @@ BUILTIN: dict[str, Factory] = {
     "last_message": lambda off, params, ctx: _last(lambda msg: msg.text),
     "clock_tick": lambda off, params, ctx: lambda call: str(int(ctx.now_ms())),
     "timestamp": lambda off, params, ctx: lambda call: tab_timestamp(time.time()),
-    "date": lambda off, params, ctx: lambda call: email.utils.formatdate(usegmt=True),
+    "date": lambda off, params, ctx: lambda call: _http_date(),
     "dynamic_id": _dynamic_id,
     "fill": _fill,
     "routes": _routes,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
+import os
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 NAMES = (
     "uac", "uas", "regexp", "3pcc-C-A", "3pcc-C-B", "3pcc-A", "3pcc-B",
@@ -12,5 +14,8 @@ NAMES = (
 
 def xml(name: str) -> bytes | None:
     """The XML of embedded scenario `name` byte for byte, or None when sipperf does not ship it yet."""
-    path = files(__name__).joinpath(f"{name}.xml")
-    return path.read_bytes() if path.is_file() else None
+    try:
+        with open(os.path.join(_HERE, f"{name}.xml"), "rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        return None
