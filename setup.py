@@ -15,6 +15,7 @@ COMPILED = [
     "sipperf/sip/headers.py",
     "sipperf/engine/call.py",
     "sipperf/engine/call_actions.py",
+    "sipperf/engine/dead_calls.py",
     "sipperf/engine/engine.py",
     "sipperf/engine/numbers.py",
     "sipperf/engine/rate.py",

@@ -2,10 +2,12 @@
 
 `bench/run.py` measures whole processes against SIPp (syscalls, event loop, start-up included);
 this measures only sipperf's Python work per call, so a change to parsing, matching or rendering
-shows up clearly. Two measurements, each the best of --reps runs:
+shows up clearly. Three measurements, each the best of --reps runs:
 
 - uas: the built-in uas engine fed pre-built INVITE/ACK/BYE datagrams (as SIPp's uac sends them),
   answering into a null transport;
+- uac: the built-in uac engine placing calls into a null transport, fed the answers the uas gave in
+  a recorded in-memory run, each at the time it was sent;
 - pair: the built-in uac and uas engines wired together in memory (both sides' work per call).
 
     python bench/engine_micro.py [--calls 20000] [--reps 3]
@@ -88,17 +90,52 @@ def uas_cost(calls: int) -> float:
     return spent / calls * 1e6
 
 
-def pair_cost(calls: int) -> float:
-    """CPU µs per call of the uac and uas engines together, in memory."""
+def _pair(calls: int) -> tuple[MemoryNet, Engine, Engine]:
+    """The built-in uac (port 5061) calling the built-in uas (5060) in memory, at 4000 calls/s."""
     net = MemoryNet()
     uas = net.add(load_builtin("uas"), 5060, None, EngineSettings(max_calls=calls))
     uac = net.add(load_builtin("uac"), 5061, 5060,
                   EngineSettings(rate=4000, max_calls=calls, call_limit=10 * calls))  # fmt: skip
+    return net, uac, uas
+
+
+def _all_succeeded(engine: Engine, calls: int) -> None:
+    assert engine.stats.snapshot().counter("SuccessfulCall") == calls, "calls did not all succeed"
+
+
+def pair_cost(calls: int) -> float:
+    """CPU µs per call of the uac and uas engines together, in memory."""
+    net, uac, uas = _pair(calls)
     started = time.process_time()
     assert net.run(60_000), "the in-memory run did not finish"
     spent = time.process_time() - started
-    for engine in (uac, uas):
-        assert engine.stats.snapshot().counter("SuccessfulCall") == calls, "calls did not all succeed"
+    _all_succeeded(uac, calls)
+    _all_succeeded(uas, calls)
+    return spent / calls * 1e6
+
+
+def uac_cost(calls: int) -> float:
+    """CPU µs per call of the uac engine alone: the uas's answers of a recorded run replayed."""
+    recorder, _, _ = _pair(calls)
+    assert recorder.run(60_000), "the recorded in-memory run did not finish"
+    answers = [(d.at, d.data, d.src) for d in recorder.wire if d.dst[1] == 5061]
+    net, uac, _ = _pair(calls)
+    uac.transport = NullTransport()
+    clock = net.clock
+    tick = 0.0  # the next tick to run: each as MemoryNet runs it, the uac's timers then arrivals
+    started = time.process_time()
+    for at, data, src in answers:
+        while tick <= at:
+            clock.now = tick
+            uac.advance_time(tick)
+            tick += 1.0
+        clock.now = at
+        uac.on_datagram(data, src)
+    clock.now = tick
+    while not uac.advance_time(clock.now) and clock.now < 1e6:
+        clock.now += 1.0
+    spent = time.process_time() - started
+    _all_succeeded(uac, calls)
     return spent / calls * 1e6
 
 
@@ -110,7 +147,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()
     quiet_gc()  # the collector tuned as in a real run
-    for name, measure in (("uas", uas_cost), ("pair", pair_cost)):
+    for name, measure in (("uas", uas_cost), ("uac", uac_cost), ("pair", pair_cost)):
         best = min(measure(args.calls) for _ in range(args.reps))
         print(f"{name:5s} {best:7.1f} us per call (best of {args.reps}, {args.calls} calls)")
 

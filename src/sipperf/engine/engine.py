@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sipperf.engine.call import ENDED, GO_ON, Call
+from sipperf.engine.dead_calls import DeadCalls
 from sipperf.engine.numbers import CallNumbers
 from sipperf.engine.rate import RatePacer
 from sipperf.engine.timers import TimerWheel
@@ -156,8 +157,7 @@ class Engine:
         self._new_call_id = call_id_formatter(settings.cid_str, ctx.pid, ctx.local_ip.strip("[]"))
         self.circuits = Circuits(ctx.tdmmap) if ctx.tdmmap is not None else None  # -tdmmap
         self.calls: dict[str, Call] = {}
-        self.dead_calls: dict[str, tuple[str, float]] = {}
-        self._dead_queue: deque[tuple[float, str]] = deque()
+        self.dead_calls = DeadCalls(settings.deadcall_wait_ms)
         self.timers = TimerWheel(0.0)
         self.pacer = RatePacer(settings.rate, settings.rate_period_ms, 0.0)
         self.call_limit = settings.call_limit
@@ -290,11 +290,10 @@ class Engine:
         if call is not None:
             call.on_message(msg, now)
             return
-        dead = self.dead_calls.get(call_id)
-        if dead is not None and dead[1] > now:
+        ended = self.dead_calls.touch(call_id, now)
+        if ended is not None:
             self.stats.count("DeadCallMsgs")
-            self.dead_calls[call_id] = (dead[0], now + self.settings.deadcall_wait_ms)
-            self.warning(f"Dead call {call_id} ({dead[0]}), received '{msg.text}'")
+            self.warning(f"Dead call {call_id} ({ended}), received '{msg.text}'")
             return
         if not self.client and not self.quitting:
             call = self.new_call(call_id, addr, incoming=True, now=now)
@@ -370,14 +369,7 @@ class Engine:
             self.stats.call_ended(reason, now - call.start)
         else:
             self.stats.call_discarded()
-        if self.settings.deadcall_wait_ms > 0:
-            if reason is None:
-                what = "successful"
-            else:
-                what = f"failed at index {call.index}"
-            until = now + self.settings.deadcall_wait_ms
-            self.dead_calls[call.call_id] = (what, until)
-            self._dead_queue.append((until, call.call_id))
+        self.dead_calls.add(call.call_id, None if reason is None else call.index, now)
 
     def place_calls(self, now: float) -> None:
         if self.users is not None:
@@ -515,24 +507,10 @@ class Engine:
             if now >= entry[1]:
                 entry[1] = next_multiple(now, entry[0])
                 entry[2](now)
-        if self.dead_calls and now >= self._next_sweep:
+        if now >= self._next_sweep and self.dead_calls:
             self._next_sweep = now + 1000
-            self.sweep_dead_calls(now)
+            self.dead_calls.sweep(now)
         return bool(self.quitting) and not self.calls
-
-    def sweep_dead_calls(self, now: float) -> None:
-        """Forget dead calls whose time is up; cost proportional to what expired."""
-        queue = self._dead_queue
-        dead = self.dead_calls
-        while queue and queue[0][0] <= now:
-            _, cid = queue.popleft()
-            entry = dead.get(cid)
-            if entry is None:
-                continue
-            if entry[1] <= now:
-                del dead[cid]
-            else:
-                queue.append((entry[1], cid))
 
     def run_init(self) -> None:
         """`<init>`: its nops run once, before any call, for an internal call that takes call

@@ -29,7 +29,7 @@ class CallNumbers:
                  lock: AbstractContextManager | None = None) -> None:  # fmt: skip
         self.limit = limit
         self._counter: Counter = counter if counter is not None else _LocalCounter()
-        self._lock = lock if lock is not None else nullcontext()
+        self._lock = lock  # None: this process alone counts
         self._init_reserved = False
 
     def reserve_init(self) -> int:
@@ -38,19 +38,25 @@ class CallNumbers:
         forking them, so the workers inherit it); later calls return 1 again and change nothing."""
         if not self._init_reserved:
             self._init_reserved = True
-            with self._lock:
+            with self._lock or nullcontext():
                 self._counter.value = max(self._counter.value, 1)
             if self.limit is not None:
                 self.limit += 1
         return 1
 
     def take(self) -> int | None:
-        """The next call number; None once the last one (-m) has been taken."""
+        """The next call number; None once the last one (-m) has been taken. Alone, no lock: its
+        context-manager calls would be the only interpreted code of placing a call."""
+        if self._lock is None:
+            return self._next()
         with self._lock:
-            number = self._counter.value + 1
-            if self.limit is not None and number > self.limit:
-                return None
-            self._counter.value = number
+            return self._next()
+
+    def _next(self) -> int | None:
+        number = self._counter.value + 1
+        if self.limit is not None and number > self.limit:
+            return None
+        self._counter.value = number
         return number
 
     def used_up(self) -> bool:
