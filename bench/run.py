@@ -396,12 +396,14 @@ class Child:
                 pass
 
 
-def launch(argv: list[str], cwd: Path) -> Child:
+def launch(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Child:
+    """Start `argv` in the new directory `cwd` (stderr kept there), `env` added to ours."""
     cwd.mkdir()
     with (cwd / "stderr.log").open("wb") as stderr:
         popen = subprocess.Popen(
             argv,
             cwd=cwd,
+            env={**os.environ, **env} if env else None,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
