@@ -38,6 +38,14 @@ def test_header_line_merges_long_and_compact_as_sipp_361():
     assert msg.header_line("Record-Route") == ""
 
 
+def test_lookups_give_the_same_answers_after_the_caches_are_dropped():
+    msg = SipMessage(INVITE)
+    names = ("Via", "Call-ID", "Subject", "Record-Route")
+    before = [msg.header_line(name) for name in names], msg.values("Via"), msg.first("Subject")
+    msg.drop_caches()
+    assert ([msg.header_line(name) for name in names], msg.values("Via"), msg.first("Subject")) == before
+
+
 def test_repeated_headers_are_joined_on_one_line():
     text = "SIP/2.0 200 OK\r\nVia: a\r\nVia: b, c\r\nTo: <sip:x@y>;tag=T1\r\nCSeq: 2 BYE\r\n\r\n"
     msg = SipMessage(text)

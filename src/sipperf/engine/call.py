@@ -134,6 +134,8 @@ class Call:
                     engine.stats.steps[step.index].msgs += 1
                     self.bookkeep(step, now)
                     self.pause_end = now + self.pause_length(step)
+                    if step.timewait and self.last_msg is not None:
+                        self.last_msg.drop_caches()  # seconds kept, and freed cold at the end
                     if step.actions:
                         outcome = self.act(step, "", now)
                         if outcome != GO_ON:

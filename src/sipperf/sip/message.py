@@ -108,6 +108,13 @@ class SipMessage:
             self._table = table
         return table
 
+    def drop_caches(self) -> None:
+        """Forget what the lookups kept (the lower-case head, header lines, the table): for a
+        message kept a long time and rarely read again."""
+        self._low = None
+        self._lines = None
+        self._table = None
+
     def values(self, name: str) -> list[str]:
         """Every value of header `name` (full or compact form, any case), in message order."""
         return [value for _, value in self._headers().get(canonical(name), ())]
