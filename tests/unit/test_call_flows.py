@@ -162,6 +162,17 @@ def test_late_retransmission_of_a_finished_call_is_absorbed_as_dead_call():
     assert counts(uas, "DeadCallMsgs", "IncomingCall") == (1, 1)
 
 
+def test_calls_from_one_peer_share_its_address():
+    net, _, _ = pair(calls=2)
+    assert net.run(20_000)
+    invites = [d.data for d in net.wire if d.first_line.startswith("INVITE")]
+    _, _, uas = pair(calls=2)
+    for data in invites:  # each with its own address tuple, as received from a socket
+        uas.on_datagram(data, tuple(["127.0.0.1", UAC_PORT]))
+    first, second = uas.calls.values()
+    assert first.peer is second.peer and first.peer == ("127.0.0.1", UAC_PORT)
+
+
 def test_forced_quit_aborts_calls_counts_them_failed_and_sends_bye():
     settings = EngineSettings(rate=10, default_pause_ms=10_000)
     net, uac, uas = pair(calls=None, uac_settings=settings, uas_settings=EngineSettings())

@@ -85,7 +85,7 @@ class Call:
         self.last_request_sent = ""
         self.last_invite_cseq = -1
         self.rtd_start: dict[str, float] | None = None
-        self.rtd_done: set[str] | None = None
+        self.rtd_done: tuple[str, ...] | None = None  # few names: a tuple is a quarter of a set
         self.action_error: str | None = None
         self.txn_branches: dict[str, str] | None = None
         self.variables: dict[str, Value] | None = None  # the call's own variables, once one is set
@@ -267,18 +267,16 @@ class Call:
             if self.rtd_start is None:
                 self.rtd_start = {}
             self.rtd_start[step.start_rtd] = now
-            if self.rtd_done is not None:
-                self.rtd_done.discard(step.start_rtd)
+            done = self.rtd_done
+            if done is not None and step.start_rtd in done:
+                self.rtd_done = tuple([n for n in done if n != step.start_rtd])
         name = step.rtd
         if name is not None:
             done = self.rtd_done
             if step.repeat_rtd or done is None or name not in done:
                 started = self.rtd_start.get(name, self.start) if self.rtd_start else self.start
                 self.engine.stats.rtd(name, now - started)
-                if done is None:
-                    self.rtd_done = {name}
-                else:
-                    done.add(name)
+                self.rtd_done = (name,) if done is None else (*done, name)
         if step.counter is not None:
             self.engine.stats.user_counter(step.counter)
 

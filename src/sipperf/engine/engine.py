@@ -33,6 +33,7 @@ from sipperf.tdmmap import Circuits
 
 KEEPALIVES = (b"\r\n\r\n", b"\x00\x00\x00\x00")
 COMMAND_REAP_MS = 1000  # how often finished exec commands are reaped
+MAX_SHARED_PEERS = 4096
 DROPS_POLL_MS = 1000  # how often the transport's kernel drop count is read
 MAX_SLEEP_MS = 1000.0  # the loop looks around at least this often even with nothing due
 
@@ -158,6 +159,7 @@ class Engine:
         self.circuits = Circuits(ctx.tdmmap) if ctx.tdmmap is not None else None  # -tdmmap
         self.calls: dict[str, Call] = {}
         self.dead_calls = DeadCalls(settings.deadcall_wait_ms)
+        self._peers: dict[tuple, tuple] = {}  # see shared_peer
         self.timers = TimerWheel(0.0)
         self.pacer = RatePacer(settings.rate, settings.rate_period_ms, 0.0)
         self.call_limit = settings.call_limit
@@ -296,7 +298,7 @@ class Engine:
             self.warning(f"Dead call {call_id} ({ended}), received '{msg.text}'")
             return
         if not self.client and not self.quitting:
-            call = self.new_call(call_id, addr, incoming=True, now=now)
+            call = self.new_call(call_id, self.shared_peer(addr), incoming=True, now=now)
             if call is not None:
                 if call.alive:  # else it failed at birth (no -tdmmap circuit)
                     call.on_message(msg, now)
@@ -306,6 +308,16 @@ class Engine:
             return
         self.stats.count("OutOfCallMsgs")
         self.warning(f"Discarding message which can't be mapped to a known SIPp call:\n{msg.text}")
+
+    def shared_peer(self, addr: tuple) -> tuple:
+        """One tuple per peer address for the calls it places: each datagram brings its own, and a
+        UAS keeps every call's for seconds (timewait). Up to MAX_SHARED_PEERS addresses."""
+        peer = self._peers.get(addr)
+        if peer is None:
+            if len(self._peers) >= MAX_SHARED_PEERS:
+                return addr
+            peer = self._peers[addr] = addr
+        return peer
 
     def on_processing_error(self, err: Exception, data: bytes) -> None:
         """An internal error while processing one message or timer: counted and logged, the run

@@ -13,6 +13,9 @@ from sipperf.sip.headers import FULL_TO_COMPACT, canonical, param
 SIP_VERSION = "SIP/2.0"
 
 
+# the usual request methods, so that a kept message shares these strings instead of holding its own
+_METHODS = {m: m for m in ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPDATE",
+                           "PRACK", "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER", "PUBLISH")}  # fmt: skip
 _SEARCH_KEYS: dict[str, tuple[str, ...]] = {}
 _FIRST_KEYS: dict[str, str] = {}  # `CRLF Name:` for `first`, per name as spelled
 _FOLD = (" ", "\t")  # a line starting so continues the header before it
@@ -65,7 +68,8 @@ class SipMessage:
                 line_end = len(text)
             if space <= 0 or space > line_end or text.find(SIP_VERSION, space, line_end) < 0:
                 raise MalformedMessage(f"bad request line '{self.start_line}'")
-            self.method = text[:space]
+            method = text[:space]
+            self.method = _METHODS.get(method, method)
             self.code = 0
 
     @property
