@@ -162,6 +162,19 @@ def test_late_retransmission_of_a_finished_call_is_absorbed_as_dead_call():
     assert counts(uas, "DeadCallMsgs", "IncomingCall") == (1, 1)
 
 
+def test_a_response_time_counts_once_per_start(tmp_path):
+    timed = tmp_path / "timed.xml"
+    timed.write_text(
+        '<scenario name="timed"><send><![CDATA[\nOPTIONS sip:x@[remote_ip] SIP/2.0\n'
+        "Call-ID: [call_id]\nCSeq: 1 OPTIONS\nContent-Length: 0\n]]></send>"
+        '<nop start_rtd="a"/><nop rtd="a"/><nop rtd="a"/><nop start_rtd="a"/><nop rtd="a"/></scenario>'
+    )
+    net = MemoryNet()
+    uac = net.add(load_file(str(timed)), UAC_PORT, UAS_PORT, EngineSettings(rate=10, max_calls=1))
+    assert net.run(1000)
+    assert uac.stats.snapshot().rtd("a").count == 2  # not at the second stop; again after a start
+
+
 def test_calls_from_one_peer_share_its_address():
     net, _, _ = pair(calls=2)
     assert net.run(20_000)
