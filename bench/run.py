@@ -397,13 +397,16 @@ class Child:
 
 
 def launch(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Child:
-    """Start `argv` in the new directory `cwd` (stderr kept there), `env` added to ours."""
+    """Start `argv` in the new directory `cwd` (stderr kept there), `env` added to ours. Python's
+    bytecode cache is always on, as in an installed sipperf: with PYTHONDONTWRITEBYTECODE set, every
+    start would compile again whichever module's cached bytecode is older than its source."""
     cwd.mkdir()
+    child_env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     with (cwd / "stderr.log").open("wb") as stderr:
         popen = subprocess.Popen(
             argv,
             cwd=cwd,
-            env={**os.environ, **env} if env else None,
+            env={**child_env, **(env or {})},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
