@@ -9,7 +9,9 @@ Three pairings are measured over a rising series of call rates:
 Each step (pairing x rate) runs both processes with ``-nostdin -trace_stat`` and the same ``-m``
 (rate x duration), so that both exit by themselves, under a hard wall-clock timeout.  The outcome is
 read from the exit codes and the last row of each ``-trace_stat`` CSV; CPU time and peak RSS come from
-``os.wait4`` rusage.  A pairing stops climbing at its first failed rate.  A table and a summary
+``os.wait4`` rusage.  The repetitions at one rate take turns between the pairings, so that the
+machine's drift falls on all of them alike.  A pairing stops climbing at its first failed rate.  A
+table and a summary
 (highest clean rate and CPU per call, sipperf vs SIPp, role by role) are printed, and everything is
 written as JSON.  Linux only (reads /proc/net/udp); standard library only.
 
@@ -550,17 +552,23 @@ def log(started: float, message: str) -> None:
     print(f"[{time.monotonic() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
-def run_step(cfg: Config, pairing: Pairing, rate: int, started: float) -> StepResult:
-    """All repetitions of a step, stopping at the first failed one (the step has failed anyway)."""
-    step = StepResult(rate, cfg.calls(rate), cfg.reps)
+def run_rate(cfg: Config, results: list[PairingResult], rate: int, started: float) -> None:
+    """One step at `rate` for each pairing in `results`, their repetitions interleaved (rep 1 of each
+    pairing, then rep 2...), so that the machine's drift falls on all of them alike. A pairing's step
+    stops at its first failed repetition (the step has failed anyway)."""
+    steps = [StepResult(rate, cfg.calls(rate), cfg.reps) for _ in results]
     for rep in range(1, cfg.reps + 1):
-        run = run_once(cfg, pairing, rate, rep)
-        step.runs.append(run)
-        verdict = "clean" if run.clean else "FAILED: " + "; ".join(run.problems())
-        log(started, f"{pairing.title} @ {rate}/s rep {rep}/{cfg.reps}: {verdict}")
-        if not run.clean:
-            break
-    return step
+        for result, step in zip(results, steps, strict=True):
+            if step.runs and not step.runs[-1].clean:
+                continue
+            run = run_once(cfg, result.pairing, rate, rep)
+            step.runs.append(run)
+            verdict = "clean" if run.clean else "FAILED: " + "; ".join(run.problems())
+            log(started, f"{result.pairing.title} @ {rate}/s rep {rep}/{cfg.reps}: {verdict}")
+    for result, step in zip(results, steps, strict=True):
+        result.steps.append(step)
+        if not step.clean:
+            result.stopped = f"failed at {rate}/s"
 
 
 def run_benchmark(cfg: Config) -> dict[str, PairingResult]:
@@ -569,16 +577,13 @@ def run_benchmark(cfg: Config) -> dict[str, PairingResult]:
     worst_step_s = cfg.reps * (cfg.step_timeout + 2 * KILL_GRACE_S)
     started = time.monotonic()
     for rate in cfg.rates:
-        for result in results.values():
-            if result.stopped:
-                continue
-            if time.monotonic() - started + worst_step_s > cfg.max_seconds:
+        climbing = [result for result in results.values() if not result.stopped]
+        if time.monotonic() - started + len(climbing) * worst_step_s > cfg.max_seconds:
+            for result in climbing:
                 result.stopped = f"time budget (--max-seconds {cfg.max_seconds:g}) reached before {rate}/s"
-                continue
-            step = run_step(cfg, result.pairing, rate, started)
-            result.steps.append(step)
-            if not step.clean:
-                result.stopped = f"failed at {rate}/s"
+            break
+        if climbing:
+            run_rate(cfg, climbing, rate, started)
     return results
 
 
