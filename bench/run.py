@@ -11,9 +11,8 @@ Each step (pairing x rate) runs both processes with ``-nostdin -trace_stat`` and
 read from the exit codes and the last row of each ``-trace_stat`` CSV; CPU time and peak RSS come from
 ``os.wait4`` rusage.  The repetitions at one rate take turns between the pairings, so that the
 machine's drift falls on all of them alike.  A pairing stops climbing at its first failed rate.  A
-table and a summary
-(highest clean rate and CPU per call, sipperf vs SIPp, role by role) are printed, and everything is
-written as JSON.  Linux only (reads /proc/net/udp); standard library only.
+table and a summary (highest clean rate and CPU per call, sipperf vs SIPp, role by role) are printed,
+and everything is written as JSON.  Linux only (reads /proc/net/udp); standard library only.
 
 Usage: python bench/run.py [--pairings sipp,uas,uac] [--rates 500,1000] [--duration 5] [--reps 1]
        [--sipperf-args '-workers 2'] ...
