@@ -33,8 +33,9 @@ def sipperf_argv(build: str) -> tuple[list[str], dict[str, str]]:
     return argv, {"PYTHONPATH": str(Path(directory).resolve() / "src")}
 
 
-def one_round(builds: list[str], role: str, rate: int, calls: int, workdir: Path) -> list[float]:
-    """CPU µs per call of each build in one round where all run at once."""
+def one_round(builds: list[str], role: str, rate: int, calls: int, workdir: Path) -> list[float] | None:
+    """CPU µs per call of each build in one round where all run at once; None when a process did
+    not exit with 0 (a failed call: the round does not count)."""
     workdir.mkdir()
     common = ["-i", "127.0.0.1", "-m", str(calls), "-nostdin"]
     ours: list[Child] = []
@@ -61,7 +62,12 @@ def one_round(builds: list[str], role: str, rate: int, calls: int, workdir: Path
         sys.exit(f"a round did not finish in time; see {workdir}")
     for child in everyone:
         if child.popen.returncode != 0:
-            sys.exit(f"exit code {child.popen.returncode} in {child.cwd}; see its stderr.log")
+            tail = (child.cwd / "stderr.log").read_text(errors="replace").strip().splitlines()[-1:]
+            print(
+                f"round left out: exit code {child.popen.returncode} in {child.cwd.name} {tail}",
+                file=sys.stderr,
+            )
+            return None
     return [(c.rusage.ru_utime + c.rusage.ru_stime) / calls * 1e6 for c in ours if c.rusage]
 
 
@@ -79,15 +85,21 @@ def main() -> None:
     builds = [args.build_a, args.build_b]
     rows: list[list[float]] = []
     with tempfile.TemporaryDirectory(prefix="sipperf-compare-") as tmp:
-        for k in range(args.rounds):
+        for k in range(2 * args.rounds):  # rounds with a failed call are run again, up to twice
+            if len(rows) == args.rounds:
+                break
             order = builds if k % 2 == 0 else builds[::-1]  # who starts first alternates
             cost = one_round(order, args.role, args.rate, args.calls, Path(tmp) / str(k))
+            if cost is None:
+                continue
             rows.append(cost if k % 2 == 0 else cost[::-1])
             print(f"round {k + 1}: A {rows[-1][0]:.1f}  B {rows[-1][1]:.1f} us/call", file=sys.stderr)
+    if not rows:
+        sys.exit("no round completed without a failed call")
     a = statistics.median(row[0] for row in rows)
     b = statistics.median(row[1] for row in rows)
     paired = sorted(row[1] / row[0] for row in rows)
-    print(f"{args.role} at {args.rate}/s, {args.calls} calls, {args.rounds} rounds")
+    print(f"{args.role} at {args.rate}/s, {args.calls} calls, {len(rows)} rounds")
     print(f"A {args.build_a}: median {a:.1f} us/call")
     print(f"B {args.build_b}: median {b:.1f} us/call")
     pairs = ", ".join(f"{p:.3f}" for p in paired)

@@ -178,6 +178,9 @@ def test_len_in_the_header_or_in_the_body_counts_the_body_as_sipp():
     assert rendered("MESSAGE sip:a SIP/2.0\nContent-Length: [len]\n\nhello\n").endswith(
         "Content-Length:     7\r\n\r\nhello\r\n"
     )
+    assert rendered("MESSAGE sip:a SIP/2.0\nContent-Length: [len+2]\n\nhello\n").endswith(
+        "Content-Length:     9\r\n\r\nhello\r\n"
+    )
     assert rendered("MESSAGE sip:a SIP/2.0\nX: 1\n\nlength=[len+1]\n") == (
         "MESSAGE sip:a SIP/2.0\r\nX: 1\r\n\r\nlength=   15\r\n"
     )
@@ -185,3 +188,11 @@ def test_len_in_the_header_or_in_the_body_counts_the_body_as_sipp():
         rendered("MESSAGE sip:a SIP/2.0\nL: [len] [len]\n\nab")
         == "MESSAGE sip:a SIP/2.0\r\nL:     2     2\r\n\r\nab"
     )
+
+
+def test_len_follows_a_body_that_changes_from_call_to_call():
+    bound = compile_text("MESSAGE sip:a SIP/2.0\nContent-Length: [len-1]\n\nn=[call_number]\n").bind(
+        context(1, 5060, 6000, 5060)
+    )
+    assert bound.render(FakeCall(number=7)).endswith("Content-Length:     4\r\n\r\nn=7\r\n")
+    assert bound.render(FakeCall(number=1234)).endswith("Content-Length:     7\r\n\r\nn=1234\r\n")

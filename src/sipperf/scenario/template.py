@@ -252,6 +252,16 @@ def _around_len(head: str, tail: str, offset: int) -> str:
     return f"{head}{body_len + offset:5d}{tail}"
 
 
+def _constant_body_length(tail: list[str], env: dict[str, object]) -> int | None:
+    """The body length when the text after `[len]` is literals only (`l<i>` pieces, values in
+    `env`) and holds the empty line; None when it must be measured at each render."""
+    if not all(piece.startswith("l") for piece in tail):
+        return None
+    text = "".join(str(env[piece]) for piece in tail)
+    sep = text.find("\r\n\r\n")
+    return None if sep < 0 else len(text) - sep - 4
+
+
 def _last_ends_line(pieces: tuple[str, ...]) -> bool:
     """SIPp's test after a keyword that rendered empty: does the output so far end a line?"""
     for piece in pieces:
@@ -320,10 +330,14 @@ class BoundTemplate:
             code.append(f"    return _fill_auth(_auth, call, {head}, {tail})")
         elif len(self._len_offsets) == 1:  # the usual case: render around the mark, no replace
             at = pieces.index(f"l{next(i for i, p in enumerate(parts) if isinstance(p, LenMark))}")
-            env.update(_around_len=_around_len, _len_offset=self._len_offsets[0])
-            code.append(
-                f"    return _around_len({_join(pieces[:at])}, {_join(pieces[at + 1 :])}, _len_offset)"
-            )
+            before_len, after_len = pieces[:at], pieces[at + 1 :]
+            body_len = _constant_body_length(after_len, env)
+            if body_len is not None:  # a body of literals only: its length is known now
+                env["_len_text"] = f"{body_len + self._len_offsets[0]:5d}"
+                code.append(f"    return {_join([*before_len, '_len_text', *after_len])}")
+            else:
+                env.update(_around_len=_around_len, _len_offset=self._len_offsets[0])
+                code.append(f"    return _around_len({_join(before_len)}, {_join(after_len)}, _len_offset)")
         elif self._len_offsets:
             code.append(f"    return _fill_len({_join(pieces)})")
         else:
