@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sipperf.scenario.keywords import RunContext, is_known
+from sipperf.scenario.keywords import RunContext, is_known, make_renderer
 from sipperf.scenario.loader import load_builtin
 from sipperf.scenario.template import Keyword, Template, TemplateSyntaxError, normalize_cdata, tokenize
 from sipperf.sip.message import SipMessage
@@ -98,6 +98,48 @@ def test_offsets_and_per_call_keywords():
     text = template.bind(context(9652, 5060, 6000, 5399)).render(FakeCall(call_id="cid"))
     assert "X: z9hG4bK-9652-1-0 z9hG4bK-9652-1--1 0 1 5400 5062\r\n" in text
     assert "Y: 1 cid 9652 3.6.1 -1 0 0\r\n" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[call_number]", "7"),
+        ("[call_id]", "c{1}d"),
+        ("[cseq+1]", "4"),
+        ("[branch+2]", "z9hG4bK-9652-7-7"),
+        ("[userid]", "0"),
+        ("[msg_index]", "5"),
+        ("[peer_tag_param]", ";tag=t{x}"),
+    ],
+)
+def test_per_call_keywords_written_into_the_render_code_render_as_when_called(text, expected):
+    call = FakeCall(number=7, call_id="c{1}d", index=5)
+    call.cseq, call.peer_tag = 3, "t{x}"
+    ctx = context(9652, 5060, 6000, 5060)
+    rendered = compile_text(f"A sip:a SIP/2.0\nX: {text}\n").bind(ctx).render(call)
+    assert f"X: {expected}\r\n" in rendered
+    (keyword,) = tokenize(text)
+    assert make_renderer(keyword, ctx)(call) == expected
+
+
+def test_peer_tag_param_is_empty_before_the_peer_tag_is_known():
+    bound = compile_text("ACK sip:a SIP/2.0\nTo: <sip:b>[peer_tag_param]\n").bind(
+        context(1, 5060, 6000, 5060)
+    )
+    assert "To: <sip:b>\r\n" in bound.render(FakeCall())
+
+
+def test_branch_in_an_action_counts_from_the_step_before_the_actions():
+    call = FakeCall(number=3, index=8)
+    call.index = 6
+    ctx = context(9652, 5060, 6000, 5060)
+    ctx.in_action = True
+    assert (
+        compile_text("[branch] [branch+1] [msg_index]")
+        .bind(ctx)
+        .render(call)
+        .startswith("z9hG4bK-9652-3-5 z9hG4bK-9652-3-6 -2")
+    )
 
 
 def test_date_is_the_current_time_as_an_http_date():

@@ -73,6 +73,11 @@ def next_multiple(now: float, interval_ms: float) -> float:
     return (math.floor(now / interval_ms) + 1) * interval_ms
 
 
+def _no_message(call: Call) -> str:
+    """What a step without a message renders: nothing ever asks (only send steps are rendered)."""
+    raise AssertionError("a step without a message was rendered")
+
+
 def call_id_formatter(template: str, pid: int, local_ip: str) -> Callable[[int], str]:
     """SIPp's `-cid_str`: %u call number, %p pid, %s local IP, %% percent; other %x -> '%'."""
     pieces: list[str | None] = []
@@ -152,9 +157,13 @@ class Engine:
         ctx.warning = self.warning
         self.injection = ctx.injection  # -inf: every call picks its lines when it is created
         ctx.compile = lambda text: Template.compile(text, lambda keyword: True).bind(ctx)
-        self._bound = [s.template.bind(ctx) if s.template is not None else None for s in self.steps]
+        self._renders: list[Callable[[Call], str]] = [
+            s.template.bind(ctx).render if s.template is not None else _no_message for s in self.steps
+        ]
         defaults = {**default_templates(), **scenario.default_messages}  # <DefaultMessage> replaces
-        self._defaults = {name: t.bind(ctx) for name, t in defaults.items()}
+        self._defaults: dict[str, Callable[[Call], str]] = {
+            name: t.bind(ctx).render for name, t in defaults.items()
+        }
         self._new_call_id = call_id_formatter(settings.cid_str, ctx.pid, ctx.local_ip.strip("[]"))
         self.circuits = Circuits(ctx.tdmmap) if ctx.tdmmap is not None else None  # -tdmmap
         self.calls: dict[str, Call] = {}
@@ -253,10 +262,12 @@ class Engine:
 
     # -- sending ----------------------------------------------------------------------------
     def render(self, index: int, call: Call) -> bytes:
-        return self._bound[index].render(call).encode("latin-1")  # type: ignore[union-attr]
+        text: str = self._renders[index](call)
+        return text.encode("latin-1")
 
     def render_default(self, name: str, call: Call) -> bytes:
-        return self._defaults[name].render(call).encode("latin-1")
+        text: str = self._defaults[name](call)
+        return text.encode("latin-1")
 
     def send(self, data: bytes, addr: tuple, call: Call | None) -> bool:
         if self.trace_msg is not None:

@@ -107,6 +107,29 @@ def _last(fn: Callable[[SipMessage], str]) -> Callable[[CallView], str]:
     return render
 
 
+class Inline:
+    """A per-call renderer that generated render code writes in place (see template.py): `expr`, an
+    f-string over `call` alone, read without a function call. Calling it works too."""
+
+    __slots__ = ("expr", "_fn")
+
+    def __init__(self, body: str) -> None:
+        self.expr = "f" + repr(body)
+        self._fn: Callable[[Any], str] = eval(f"lambda call: {self.expr}", {})  # noqa: S307 - built here
+
+    def __call__(self, call: CallView) -> str:
+        return self._fn(call)
+
+
+def _literal(text: str) -> str:
+    """`text` as it stands inside an f-string body."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _plus(offset: int) -> str:
+    return f" + {offset}" if offset else ""
+
+
 class LastHeader:
     """The renderer of `[last_<Name>:]`: the header line(s) of the last received message. Generated
     render code calls `header_line` directly for it (see template.py); calling it works too."""
@@ -127,16 +150,16 @@ def _last_header(name: str) -> Factory:
 
 
 def _branch(off: int, params: dict[str, str], ctx: RunContext) -> Value:
-    prefix = f"z9hG4bK-{ctx.pid}-"
+    prefix = _literal(f"z9hG4bK-{ctx.pid}-")
     if ctx.in_action:
-        return lambda call: f"{prefix}{call.number}-{call.index - 1 + off}"
-    return lambda call: f"{prefix}{call.number}-{call.msg_index + off}"
+        return Inline(f"{prefix}{{call.number}}-{{call.index - 1{_plus(off)}}}")
+    return Inline(f"{prefix}{{call.number}}-{{call.msg_index{_plus(off)}}}")
 
 
 def _msg_index(off: int, params: dict[str, str], ctx: RunContext) -> Value:
     if ctx.in_action:
         return "-2"
-    return lambda call: str(call.msg_index)
+    return Inline("{call.msg_index}")
 
 
 def _dynamic_id(off: int, params: dict[str, str], ctx: RunContext) -> Value:
@@ -155,7 +178,7 @@ def _last_cseq_number(off: int, params: dict[str, str], ctx: RunContext) -> Valu
 
 
 def _peer_tag_param(off: int, params: dict[str, str], ctx: RunContext) -> Value:
-    return lambda call: f";tag={call.peer_tag}" if call.peer_tag else ""
+    return Inline("{';tag=' + call.peer_tag if call.peer_tag else ''}")
 
 
 def _auto_media_port(off: int, params: dict[str, str], ctx: RunContext) -> Value:
@@ -388,11 +411,11 @@ BUILTIN: dict[str, Factory] = {
     "pid": lambda off, params, ctx: str(ctx.pid),
     "sipp_version": lambda off, params, ctx: ctx.sipp_version,
     "users": lambda off, params, ctx: str(ctx.users),
-    "userid": lambda off, params, ctx: lambda call: str(call.userid),
+    "userid": lambda off, params, ctx: Inline("{call.userid}"),
     "branch": _branch,
-    "call_number": lambda off, params, ctx: lambda call: str(call.number),
-    "call_id": lambda off, params, ctx: lambda call: call.call_id,
-    "cseq": lambda off, params, ctx: lambda call: str(call.cseq + off),
+    "call_number": lambda off, params, ctx: Inline("{call.number}"),
+    "call_id": lambda off, params, ctx: Inline("{call.call_id}"),
+    "cseq": lambda off, params, ctx: Inline(f"{{call.cseq{_plus(off)}}}"),
     "msg_index": _msg_index,
     "peer_tag_param": _peer_tag_param,
     "last_Request_URI": lambda off, params, ctx: _last(lambda msg: uri_in_brackets(msg.first("To") or "")),

@@ -18,6 +18,7 @@ from sipperf.errors import FatalError
 from sipperf.scenario.keywords import (
     LINE_REMOVING,
     Authentication,
+    Inline,
     LastHeader,
     RunContext,
     make_renderer,
@@ -300,6 +301,8 @@ class BoundTemplate:
             if isinstance(part, Renderer):
                 if isinstance(part.fn, LastHeader):  # inlined: the most frequent keyword of a UAS
                     code.append(f"    p{i} = m.header_line({part.fn.header!r}) if m is not None else ''")
+                elif isinstance(part.fn, Inline):  # the call's own fields: [call_id], [branch] ...
+                    code.append(f"    p{i} = {part.fn.expr}")
                 else:
                     env[f"f{i}"] = part.fn
                     code.append(f"    p{i} = f{i}(call)")

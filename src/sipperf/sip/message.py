@@ -78,9 +78,9 @@ class SipMessage:
         end = text.find("\r\n")
         return text if end < 0 else text[:end]
 
-    @classmethod
-    def from_bytes(cls, data: bytes) -> SipMessage:
-        return cls(data.decode("latin-1"))
+    @staticmethod
+    def from_bytes(data: bytes) -> SipMessage:
+        return SipMessage(data.decode("latin-1"))
 
     @property
     def is_request(self) -> bool:
