@@ -1,0 +1,95 @@
+"""Unit tests of the UDP transport on loopback: delivery, -max_recv_loops per pass of the loop,
+errors of the receiver, closing."""
+
+import asyncio
+import socket
+
+import pytest
+import uvloop
+
+from sipperf.transport.udp import UdpTransport, bind_udp
+
+
+class Receiver:
+    """Records each datagram; a `snapshot` of the count is taken once the pass that delivered the
+    first datagram is over."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, expected: int, fail_on: bytes = b"") -> None:
+        self.loop = loop
+        self.got: list[tuple[bytes, tuple]] = []
+        self.errors: list[bytes] = []
+        self.first_pass: int | None = None
+        self.all_in = loop.create_future()
+        self.expected = expected
+        self.fail_on = fail_on
+
+    def on_datagram(self, data: bytes, addr: tuple) -> None:
+        self.got.append((data, addr))
+        if len(self.got) == 1:
+            self.loop.call_soon(self._snapshot)
+        if len(self.got) == self.expected:
+            self.all_in.set_result(None)
+        if data == self.fail_on:
+            raise ValueError("bad message")
+
+    def on_processing_error(self, err: Exception, data: bytes) -> None:
+        self.errors.append(data)
+
+    def _snapshot(self) -> None:
+        self.first_pass = len(self.got)
+
+
+def receive(datagrams: list[bytes], max_recv_loops: int, fail_on: bytes = b"") -> tuple[Receiver, tuple]:
+    """Queue `datagrams` on a fresh transport's socket before the loop reads any, then receive them."""
+
+    async def main() -> tuple[Receiver, tuple]:
+        loop = asyncio.get_running_loop()
+        transport = UdpTransport(bind_udp("127.0.0.1", 0, socket.AF_INET, 0), max_recv_loops)
+        receiver = Receiver(loop, len(datagrams), fail_on)
+        transport.receiver = receiver
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer:
+            peer.bind(("127.0.0.1", 0))
+            for data in datagrams:
+                peer.sendto(data, (transport.local_ip, transport.local_port))
+            await transport.start(loop)
+            await asyncio.wait_for(receiver.all_in, 5)
+            transport.close()
+            return receiver, peer.getsockname()
+
+    return uvloop.run(main())
+
+
+def test_datagrams_reach_the_receiver_with_their_source_in_one_pass():
+    datagrams = [f"message {n}".encode() for n in range(5)]
+    receiver, peer = receive(datagrams, max_recv_loops=1000)
+    assert receiver.got == [(data, peer) for data in datagrams]
+    assert receiver.first_pass == 5
+
+
+@pytest.mark.parametrize("cap", [1, 2])
+def test_max_recv_loops_caps_the_datagrams_read_in_one_pass(cap):
+    datagrams = [f"message {n}".encode() for n in range(5)]
+    receiver, _ = receive(datagrams, max_recv_loops=cap)
+    assert receiver.first_pass == cap
+    assert [data for data, _ in receiver.got] == datagrams
+
+
+def test_an_error_on_one_datagram_is_reported_and_the_next_is_still_received():
+    receiver, _ = receive([b"one", b"two", b"three"], max_recv_loops=1000, fail_on=b"two")
+    assert receiver.errors == [b"two"]
+    assert [data for data, _ in receiver.got] == [b"one", b"two", b"three"]
+
+
+def test_closing_releases_the_port():
+    async def main() -> int:
+        transport = UdpTransport(bind_udp("127.0.0.1", 0, socket.AF_INET, 0))
+        transport.receiver = Receiver(asyncio.get_running_loop(), 1)
+        await transport.start(asyncio.get_running_loop())
+        transport.close()
+        await asyncio.sleep(0)  # the loop lets go of the socket on its next pass
+        return transport.local_port
+
+    port = uvloop.run(main())
+    again = bind_udp("127.0.0.1", port, socket.AF_INET, 0)
+    assert again.getsockname()[1] == port
+    again.close()
