@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import socket
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from sipperf.engine.call_actions import CallActions, RunStopped
 from sipperf.errors import FatalError
@@ -25,13 +25,17 @@ from sipperf.sip.message import SipMessage
 if TYPE_CHECKING:
     from sipperf.engine.engine import Engine
 
-INF = float("inf")
-SEND, RECV, PAUSE, NOP = StepKind.SEND, StepKind.RECV, StepKind.PAUSE, StepKind.NOP
-AUTO_ANSWERED_WITH_AA = ("INFO", "NOTIFY", "OPTIONS", "UPDATE")
+INF: Final = float("inf")
+SEND: Final = StepKind.SEND
+RECV: Final = StepKind.RECV
+PAUSE: Final = StepKind.PAUSE
+NOP: Final = StepKind.NOP
+AUTO_ANSWERED_WITH_AA: Final = ("INFO", "NOTIFY", "OPTIONS", "UPDATE")
 # Requests that stop the retransmission of our last message when matched at a later step.
-_STOPPING_REQUESTS = ("ACK", "CANCEL", "BYE", "PRACK")
+_STOPPING_REQUESTS: Final = ("ACK", "CANCEL", "BYE", "PRACK")
 # What `act` returns besides a step index to continue at.
-GO_ON, ENDED = -1, -2
+GO_ON: Final = -1
+ENDED: Final = -2
 
 
 class Call:

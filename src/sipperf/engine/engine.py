@@ -15,6 +15,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 from sipperf.engine.call import ENDED, GO_ON, Call
 from sipperf.engine.dead_calls import DeadCalls
@@ -31,11 +32,11 @@ from sipperf.sip.message import MalformedMessage, SipMessage
 from sipperf.stats.counters import Stats
 from sipperf.tdmmap import Circuits
 
-KEEPALIVES = (b"\r\n\r\n", b"\x00\x00\x00\x00")
-COMMAND_REAP_MS = 1000  # how often finished exec commands are reaped
-MAX_SHARED_PEERS = 4096
-DROPS_POLL_MS = 1000  # how often the transport's kernel drop count is read
-MAX_SLEEP_MS = 1000.0  # the loop looks around at least this often even with nothing due
+KEEPALIVES: Final = (b"\r\n\r\n", b"\x00\x00\x00\x00")
+COMMAND_REAP_MS: Final = 1000  # how often finished exec commands are reaped
+MAX_SHARED_PEERS: Final = 4096
+DROPS_POLL_MS: Final = 1000  # how often the transport's kernel drop count is read
+MAX_SLEEP_MS: Final = 1000.0  # the loop looks around at least this often even with nothing due
 
 
 @dataclass(frozen=True)

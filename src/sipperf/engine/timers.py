@@ -17,12 +17,12 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
-INF = float("inf")
-WHEEL_SLOTS = 8192  # ms the wheel covers; a power of two
-_MASK = WHEEL_SLOTS - 1
-_UNKNOWN = -1.0  # the cached earliest tick must be looked for again
+INF: Final = float("inf")
+WHEEL_SLOTS: Final = 8192  # ms the wheel covers; a power of two
+_MASK: Final = WHEEL_SLOTS - 1
+_UNKNOWN: Final = -1.0  # the cached earliest tick must be looked for again
 
 
 class TimerWheel:

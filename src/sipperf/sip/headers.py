@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 # RFC 3261 section 7.3.3 and later RFCs: compact form -> full name (lower case).
-COMPACT_TO_FULL: dict[str, str] = {
+COMPACT_TO_FULL: Final[dict[str, str]] = {
     "a": "accept-contact",
     "b": "referred-by",
     "c": "content-type",
@@ -25,7 +27,7 @@ COMPACT_TO_FULL: dict[str, str] = {
     "x": "session-expires",
     "y": "identity",
 }
-FULL_TO_COMPACT: dict[str, str] = {full: short for short, full in COMPACT_TO_FULL.items()}
+FULL_TO_COMPACT: Final[dict[str, str]] = {full: short for short, full in COMPACT_TO_FULL.items()}
 
 
 def canonical(name: str) -> str:

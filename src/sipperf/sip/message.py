@@ -8,17 +8,21 @@ use and kept.
 
 from __future__ import annotations
 
+from typing import Final
+
 from sipperf.sip.headers import FULL_TO_COMPACT, canonical, param
 
-SIP_VERSION = "SIP/2.0"
+SIP_VERSION: Final = "SIP/2.0"
 
 
 # the usual request methods, so that a kept message shares these strings instead of holding its own
-_METHODS = {m: m for m in ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPDATE",
-                           "PRACK", "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER", "PUBLISH")}  # fmt: skip
-_SEARCH_KEYS: dict[str, tuple[str, ...]] = {}
-_FIRST_KEYS: dict[str, str] = {}  # `CRLF Name:` for `first`, per name as spelled
-_FOLD = (" ", "\t")  # a line starting so continues the header before it
+_METHODS: Final[dict[str, str]] = {
+    m: m for m in ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPDATE", "PRACK",
+                   "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER", "PUBLISH")
+}  # fmt: skip
+_SEARCH_KEYS: Final[dict[str, tuple[str, ...]]] = {}
+_FIRST_KEYS: Final[dict[str, str]] = {}  # `CRLF Name:` for `first`, per name as spelled
+_FOLD: Final = (" ", "\t")  # a line starting so continues the header before it
 
 
 def _search_keys(name: str) -> tuple[str, ...]:

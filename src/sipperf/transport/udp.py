@@ -10,14 +10,14 @@ import asyncio
 import errno
 import os
 import socket
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from sipperf.errors import EXIT_BIND, EXIT_FATAL, FatalError
 
-DEFAULT_PORTS = range(5060, 5120)
-MAX_DATAGRAM = 65535
-UVLOOP_BURST = 32  # the datagrams uvloop (libuv) reads from a socket in one pass of the loop
-PROC_UDP = ("/proc/net/udp", "/proc/net/udp6")
+DEFAULT_PORTS: Final = range(5060, 5120)
+MAX_DATAGRAM: Final = 65535
+UVLOOP_BURST: Final = 32  # the datagrams uvloop (libuv) reads from a socket in one pass of the loop
+PROC_UDP: Final = ("/proc/net/udp", "/proc/net/udp6")
 
 
 def bind_udp(ip: str, port: int, family: int, buff_size: int, reuse_port: bool = False) -> socket.socket:
