@@ -25,6 +25,16 @@ def test_wheel_fires_in_time_order_and_never_early():
     assert wheel.pending == 0
 
 
+def test_wheel_fires_a_whole_millisecond_at_it_and_a_fraction_at_the_next():
+    wheel = TimerWheel(0.0)
+    wheel.schedule("whole", 20.0)
+    wheel.schedule("fraction", 20.001)
+    assert wheel.expire(19.999) == []
+    assert wheel.expire(20.0) == ["whole"]
+    assert wheel.expire(20.5) == []
+    assert wheel.expire(21.0) == ["fraction"]
+
+
 def test_wheel_schedules_past_times_in_the_next_slot():
     wheel = TimerWheel(0.0)
     assert wheel.expire(50.0) == []

@@ -36,7 +36,8 @@ KEEPALIVES: Final = (b"\r\n\r\n", b"\x00\x00\x00\x00")
 COMMAND_REAP_MS: Final = 1000  # how often finished exec commands are reaped
 MAX_SHARED_PEERS: Final = 4096
 DROPS_POLL_MS: Final = 1000  # how often the transport's kernel drop count is read
-MAX_SLEEP_MS: Final = 1000.0  # the loop looks around at least this often even with nothing due
+MAX_SLEEP_MS: Final = 1000.0
+_monotonic: Final = time.monotonic  # the loop looks around at least this often even with nothing due
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,17 @@ class EngineSettings:
 def next_multiple(now: float, interval_ms: float) -> float:
     """The first multiple of `interval_ms` after `now`."""
     return (math.floor(now / interval_ms) + 1) * interval_ms
+
+
+class Periodic:
+    """A hook the loop calls every `interval_ms` (see `Engine.every`); next due at `next_ms`."""
+
+    __slots__ = ("interval_ms", "next_ms", "fn")
+
+    def __init__(self, interval_ms: float, next_ms: float, fn: Callable[[float], None]) -> None:
+        self.interval_ms = interval_ms
+        self.next_ms = next_ms
+        self.fn = fn
 
 
 def _no_message(call: Call) -> str:
@@ -124,11 +136,9 @@ class Engine:
         self.ctx = ctx
         self.transport = transport
         self.remote: tuple = remote or ()  # () for a server: it places no calls
-        self._t0 = time.monotonic()
+        self._t0 = _monotonic()
         self.start_wall = time.time()
-        t0 = self._t0
-        # the clock: monotonic ms since start, or the one given (tests, benchmarks)
-        self.now: Callable[[], float] = clock or (lambda: (time.monotonic() - t0) * 1000.0)
+        self._clock = clock  # the clock given (tests, benchmarks), else `now` reads the system's
         ctx.now_ms = self.now
         self.stats: Stats = stats_factory(scenario, self.now)
         self.client = scenario.mode is Mode.CLIENT
@@ -193,7 +203,7 @@ class Engine:
         self.fatal_error: str | None = None  # an <error> action: the run stops, exit 255
         self._action_templates: dict[int, BoundTemplate] = {}
         self._commands: list[subprocess.Popen] = []  # exec command=: reaped by a periodic hook
-        self._periodic: list[list] = []  # [interval_ms, next_ms, fn]
+        self._periodic: list[Periodic] = []
         self._next_sweep = 0.0
         self._done: asyncio.Future | None = None
         self._handle: asyncio.TimerHandle | None = None
@@ -205,11 +215,18 @@ class Engine:
             self.every(DROPS_POLL_MS, lambda now: self.stats.receive_drops(dropped()))
 
     # -- clock and hooks --------------------------------------------------------------------
+    def now(self) -> float:
+        """The engine's clock: monotonic milliseconds since start (or the clock given)."""
+        clock = self._clock
+        if clock is not None:
+            return clock()
+        return (_monotonic() - self._t0) * 1000.0
+
     def every(self, interval_ms: float, fn: Callable[[float], None]) -> None:
         """Call `fn(now)` every `interval_ms` while the engine runs, at the multiples of
         `interval_ms` on the engine's clock: hooks of the same period share one wake-up."""
         if interval_ms > 0:
-            self._periodic.append([interval_ms, next_multiple(self.now(), interval_ms), fn])
+            self._periodic.append(Periodic(interval_ms, next_multiple(self.now(), interval_ms), fn))
 
     def warning(self, text: str) -> None:
         self.stats.count("Warnings")
@@ -494,8 +511,9 @@ class Engine:
                 wake = min(wake, self.pacer.next_due_ms())
             elif self.free_users:
                 wake = now
-        for entry in self._periodic:
-            wake = min(wake, entry[1])
+        for hook in self._periodic:
+            if hook.next_ms < wake:
+                wake = hook.next_ms
         return wake
 
     def _arm(self, now: float, wake: float) -> None:
@@ -504,7 +522,7 @@ class Engine:
         loop = self._loop
         if loop is None or self._done is None or self._done.done():
             return
-        wake = max(wake, math.floor(now) + self.settings.timer_resol_ms + 1)
+        wake = max(wake, int(now) + self.settings.timer_resol_ms + 1)  # int: floor, as now >= 0
         if self._handle is not None:
             if self._armed_for <= wake:
                 return
@@ -519,7 +537,8 @@ class Engine:
 
     def advance_time(self, now: float) -> bool:
         """One pass of the loop at time `now`: timers, new calls, periodic hooks. True when done."""
-        for call in self.timers.expire(now, self.settings.max_sched_loops):
+        due: list[Call] = self.timers.expire(now, self.settings.max_sched_loops)
+        for call in due:
             if call.alive and call.wake_at <= now:
                 try:
                     call.on_timer(now)
@@ -527,10 +546,10 @@ class Engine:
                     self.on_processing_error(err, b"")
         if self.client and not self.quitting and not self.paused:
             self.place_calls(now)
-        for entry in self._periodic:
-            if now >= entry[1]:
-                entry[1] = next_multiple(now, entry[0])
-                entry[2](now)
+        for hook in self._periodic:
+            if now >= hook.next_ms:
+                hook.next_ms = next_multiple(now, hook.interval_ms)
+                hook.fn(now)
         if now >= self._next_sweep and self.dead_calls:
             self._next_sweep = now + 1000
             self.dead_calls.sweep(now)

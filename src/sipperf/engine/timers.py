@@ -15,7 +15,6 @@ pass, and memory left untouched for seconds is slow to come back to on a virtual
 from __future__ import annotations
 
 import heapq
-import math
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -38,7 +37,9 @@ class TimerWheel:
 
     def schedule(self, item: Any, at_ms: float) -> None:
         """Wake `item` at `at_ms` (at the latest one slot later)."""
-        tick = math.ceil(at_ms)
+        tick = int(at_ms)  # math.ceil, without a call into the math module (times are >= 0)
+        if tick < at_ms:
+            tick += 1
         if tick <= self._done_tick:
             tick = self._done_tick + 1
         if tick - self._done_tick < WHEEL_SLOTS:
