@@ -56,6 +56,23 @@ def test_repeated_headers_are_joined_on_one_line():
     assert msg.cseq == (2, "BYE")
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Via: a b", "Via: a b"),
+        ("Via:a b", "Via: a b"),
+        ("Via:  a b", "Via: a b"),
+        ("Via: a b ", "Via: a b"),
+        ("Via:\ta b\t", "Via: a b"),
+        ("Via: a", "Via: a"),
+        ("Via: ", "Via: "),
+    ],
+)
+def test_header_line_is_name_colon_space_value_whatever_the_spacing(line, expected):
+    msg = SipMessage(f"SIP/2.0 200 OK\r\n{line}\r\nCSeq: 1 BYE\r\n\r\n")
+    assert msg.header_line("Via") == expected
+
+
 def test_odd_spacing_and_case_fall_back_to_the_table():
     msg = SipMessage("BYE sip:a@b SIP/2.0\r\ncall-id :  abc \r\ncseq: x\r\n\r\n")
     assert msg.call_id == "abc"

@@ -34,6 +34,17 @@ def _search_keys(name: str) -> tuple[str, ...]:
     return keys
 
 
+def _is_tidy(head: str, start: int, end: int) -> bool:
+    """The value between `start` (after the colon) and `end` is one space, then text that neither
+    starts nor ends with white space: `Name: value` is then the line exactly as written."""
+    return (
+        end - start >= 2
+        and head[start] == " "
+        and head[start + 1] not in _FOLD
+        and head[end - 1] not in _FOLD
+    )
+
+
 class MalformedMessage(ValueError):
     """The bytes are not a SIP message sipperf can dispatch (counted and logged, never fatal)."""
 
@@ -178,8 +189,11 @@ class SipMessage:
             head = self.src
             start = pos + len(key)
             end = head.find("\r\n", start)
-            if not head.startswith(_FOLD, end + 2) and low.find(key, end) < 0:
-                line = f"{head[pos + 2 : start - 1]}: {head[start:end].strip()}"  # one plain line
+            if not head.startswith(_FOLD, end + 2) and low.find(key, end) < 0:  # one plain line
+                if _is_tidy(head, start, end):  # `Name: value` as written: the line itself
+                    line = head[pos + 2 : end]
+                else:
+                    line = f"{head[pos + 2 : start - 1]}: {head[start:end].strip()}"
             else:
                 found = self._lines_named(key)
                 line = f"{found[0][0]}: " + ", ".join([value for _, value in found])
