@@ -85,6 +85,32 @@ def test_malformed_start_lines_raise(text):
         SipMessage(text)
 
 
+@pytest.mark.parametrize(
+    ("value", "tag"),
+    [
+        ("a <sip:b>;tag=X1", "X1"),
+        ("a <sip:b;transport=udp>;tag=X2", "X2"),
+        ("a <sip:b>;TAG=X3", "X3"),
+        ("a <sip:b>;Tag=X4;tag=X5", "X4"),  # the first in any case, though a later one is lower-case
+        ("a;tagx=1;tag=X6", "X6"),
+        ("a;tag=", ""),
+        ("a;tag=X7, b;tag=X8", "X7"),
+        ("a", None),
+    ],
+)
+def test_param_finds_the_first_parameter_of_that_name_in_any_case(value, tag):
+    assert param(value, "tag") == tag
+
+
+@pytest.mark.parametrize(
+    ("value", "cseq"),
+    [("1 INVITE", (1, "INVITE")), ("2  BYE", (2, "BYE")), ("3\tACK", (3, "ACK")), ("7", (7, "")),
+     ("x BYE", (0, "")), ("9 BYE ", (9, "BYE"))],
+)  # fmt: skip
+def test_cseq_number_and_method_whatever_the_spacing(value, cseq):
+    assert SipMessage(f"SIP/2.0 200 OK\r\nCSeq: {value}\r\n\r\n").cseq == cseq
+
+
 def test_header_helpers():
     assert canonical("i") == "call-id" and canonical(" Via ") == "via"
     assert param("<sip:a@b>;tag=abc;x=1", "tag") == "abc"

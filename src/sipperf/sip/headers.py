@@ -37,12 +37,15 @@ def canonical(name: str) -> str:
 
 
 def param(value: str, name: str) -> str | None:
-    """The value of `;name=` in a header value (`tag`, `branch`), or None when absent."""
-    low = value.lower()
+    """The value of `;name=` in a header value (`tag`, `branch`), or None when absent. The name
+    matches in any case; the usual lower-case spelling with no `;` before it is found without
+    making a lower-case copy of the value."""
     key = ";" + name + "="
-    start = low.find(key)
-    if start < 0:
-        return None
+    start = value.find(key)
+    if start < 0 or value.find(";", 0, start) >= 0:  # else it is the first parameter of any case
+        start = value.lower().find(key)
+        if start < 0:
+            return None
     begin = start + len(key)
     end = begin
     while end < len(value) and value[end] not in ";,> \t\r\n":

@@ -234,9 +234,13 @@ class SipMessage:
         cached = self._cseq
         if cached is None:
             value = self.first("CSeq") or ""
-            parts = value.split()
+            space = value.find(" ")
             try:
-                cached = (int(parts[0]), parts[1] if len(parts) > 1 else "")
+                if space > 0 and value.find(" ", space + 1) < 0 and "\t" not in value:
+                    cached = (int(value[:space]), value[space + 1 :])  # `N METHOD`, one space
+                else:
+                    parts = value.split()
+                    cached = (int(parts[0]), parts[1] if len(parts) > 1 else "")
             except (ValueError, IndexError):
                 cached = (0, "")
             self._cseq = cached
