@@ -7,7 +7,10 @@ ports, to keep the run short: SIPp's uas ends every call with a 4 s timewait.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 
 from tests.interop.helpers import (
     Proc,
@@ -51,6 +54,50 @@ def test_200_calls_at_100_cps_step_counts_agree(procs: Processes, ports: Callabl
     assert ours == mask_screens(sipp_uac.stdout, [sipp_uac.port, sipperf_uas.port])
     ours = mask_screens(sipperf_uas.stdout, [sipperf_uas.port])
     assert ours == mask_screens(sipp_uas.stdout, [sipp_uas.port])
+
+
+_TRACE_RECORD = re.compile(r"^-{47} (\S+ \S+)\nUDP message (sent|received)[^\n]*\n\n([^\n]*)", re.M)
+
+
+def traced_first_lines(path: Path) -> list[tuple[float, str, str]]:
+    """(seconds, "sent" or "received", first line) of each message of a -trace_msg file."""
+    return [(datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S.%f").timestamp(), direction, line)
+            for stamp, direction, line in _TRACE_RECORD.findall(path.read_text("latin-1"))]  # fmt: skip
+
+
+def invite_send_times(path: Path) -> list[float]:
+    """When each INVITE of a -trace_msg file was sent, in seconds."""
+    records = traced_first_lines(path)
+    return [at for at, direction, line in records if direction == "sent" and line.startswith("INVITE ")]
+
+
+def test_uac_places_calls_in_bursts_as_sipp(procs: Processes, ports: Callable[[], int]) -> None:
+    """SIPp 3.6.1's timer passes come every 3.75-4 ms, so its calls leave in bursts (4 every 3.75 ms
+    at -r 1000); sipperf's passes are at least 3 ms apart too. Its INVITEs at -r 1000 leave in
+    groups (sent less than 1 ms apart) of 2.5 calls or more on average, not one by one."""
+    calls = 300
+    uas = procs.uas("sipp", ports(), "-m", str(calls))
+    uac = procs.uac("sipperf", ports(), uas.port, "-r", "1000", "-m", str(calls), "-trace_msg")
+    assert uac.wait() == 0, uac.describe()
+    times = invite_send_times(uac.trace_log("uac", "messages"))
+    assert len(times) == calls
+    groups = 1 + sum(1 for before, after in zip(times, times[1:], strict=False) if after - before >= 0.001)
+    assert groups <= calls / 2.5, times
+
+
+def test_a_free_user_calls_again_without_waiting_for_a_timer_pass(
+    procs: Processes, ports: Callable[[], int]
+) -> None:
+    """-users: as SIPp sets its call generator running when a user's call ends, the user's next
+    INVITE leaves right after the last message of the previous call, not at the next timer pass."""
+    uas = procs.uas("sipp", ports())
+    uac = procs.uac("sipperf", ports(), uas.port, "-users", "1", "-m", "20", "-trace_msg")
+    assert uac.wait() == 0, uac.describe()
+    records = traced_first_lines(uac.trace_log("uac", "messages"))
+    gaps = [at - records[n - 1][0] for n, (at, direction, line) in enumerate(records)
+            if n and direction == "sent" and line.startswith("INVITE ")]  # fmt: skip
+    assert len(gaps) == 19
+    assert sorted(gaps)[len(gaps) // 2] < 0.0015, gaps
 
 
 def test_1000_calls_at_500_cps_without_failure(procs: Processes, ports: Callable[[], int]) -> None:
