@@ -2,6 +2,7 @@
 errors of the receiver, closing."""
 
 import asyncio
+import os
 import socket
 
 import pytest
@@ -93,3 +94,30 @@ def test_closing_releases_the_port():
     again = bind_udp("127.0.0.1", port, socket.AF_INET, 0)
     assert again.getsockname()[1] == port
     again.close()
+
+
+def proc_net_udp_drops(sock: socket.socket) -> int:
+    """The `drops` column of /proc/net/udp for `sock`, found by its inode."""
+    inode = str(os.fstat(sock.fileno()).st_ino)
+    with open("/proc/net/udp", encoding="ascii") as table:
+        for line in table:
+            fields = line.split()
+            if len(fields) > 12 and fields[9] == inode:
+                return int(fields[-1])
+    raise AssertionError("socket not in /proc/net/udp")
+
+
+def test_dropped_counts_the_datagrams_the_kernel_dropped_as_proc_net_udp_does():
+    sock = bind_udp("127.0.0.1", 0, socket.AF_INET, 0)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a few datagrams fill it
+    transport = UdpTransport(sock)
+    assert transport.dropped() == 0
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for _ in range(200):
+        sender.sendto(b"x" * 1000, sock.getsockname())
+    sender.close()
+    drops = transport.dropped()
+    assert drops > 100
+    assert drops == proc_net_udp_drops(sock)
+    transport.close()
+    assert transport.dropped() == 0
