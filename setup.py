@@ -17,6 +17,7 @@ COMPILED = [
     "sipperf/engine/call_actions.py",
     "sipperf/engine/dead_calls.py",
     "sipperf/engine/engine.py",
+    "sipperf/engine/event_loop.py",
     "sipperf/engine/numbers.py",
     "sipperf/engine/rate.py",
     "sipperf/engine/timers.py",

@@ -9,12 +9,11 @@ SIPp's message and exit code at one place.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import os
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -22,6 +21,7 @@ from sipperf import SIPP_VERSION
 from sipperf.config import Config
 from sipperf.control.signals import Signals
 from sipperf.engine.engine import Engine, EngineSettings
+from sipperf.engine.event_loop import EventLoop, Future, running_loop
 from sipperf.errors import EXIT_FAILED_CALLS, EXIT_INTERNAL, EXIT_NO_CALLS, EXIT_OK, FatalError, report_fatal
 from sipperf.media.ports import bind_media_ports
 from sipperf.output.run_outputs import RunOutputs
@@ -56,7 +56,7 @@ class Companion(Protocol):
 
     def start(self) -> None: ...
 
-    def stop(self, loop: asyncio.AbstractEventLoop) -> None: ...
+    def stop(self, loop: EventLoop) -> None: ...
 
 
 def run(config: Config) -> int:
@@ -297,13 +297,13 @@ def exit_code(totals: StatsSnapshot, live: LiveState) -> int:
 async def serve(engine: Engine, transport: UdpTransport, config: Config, signals: Signals,
                 companion: Companion) -> None:  # fmt: skip
     """Run `engine` on `transport` until it quits, with `companion` beside it."""
-    loop = asyncio.get_running_loop()
+    loop = running_loop()
     transport.receiver = engine
-    await transport.start(loop)
+    transport.start(loop)
     signals.hand_over(loop, engine)
     companion.start()
     if config.sleep:
-        await asyncio.sleep(config.sleep / 1000)
+        await loop.sleep(config.sleep / 1000)
     engine.every(GC_YOUNG_MS, lambda now: gc.collect(0))
     try:
         await engine.run()
@@ -323,12 +323,7 @@ def quiet_gc() -> None:
     gc.disable()
 
 
-def event_loop(main: Callable[[], object]) -> None:
-    """Run `main()` on uvloop when it is installed, else on asyncio's default loop."""
+def event_loop(main: Callable[[], Coroutine[Future, None, object]]) -> None:
+    """Run the coroutine `main()` on a new event loop, with the collector quiet."""
     quiet_gc()
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(main())  # type: ignore[arg-type]
-        return
-    uvloop.run(main())  # type: ignore[arg-type]
+    EventLoop().run(main())

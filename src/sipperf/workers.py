@@ -18,7 +18,6 @@ one peer socket (one SIPp UAC) goes to one worker, and several peers spread over
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import multiprocessing
 import os
@@ -36,6 +35,7 @@ from typing import NoReturn
 from sipperf.config import Config
 from sipperf.control.signals import Signals
 from sipperf.engine.engine import Engine
+from sipperf.engine.event_loop import EventLoop, Future, running_loop
 from sipperf.engine.numbers import CallNumbers
 from sipperf.errors import EXIT_FATAL, EXIT_OK, FatalError, report_fatal
 from sipperf.output.run_outputs import FLUSH_MS, RunOutputs
@@ -142,10 +142,10 @@ class WorkerLink:
 
     def start(self) -> None:
         self.report(info=engine_info(self.engine))
-        asyncio.get_running_loop().add_reader(self.conn.fileno(), self._on_command)
+        running_loop().add_reader(self.conn.fileno(), self._on_command)
         self.engine.every(REPORT_MS, self._tick)
 
-    def stop(self, loop: asyncio.AbstractEventLoop) -> None:
+    def stop(self, loop: EventLoop) -> None:
         loop.remove_reader(self.conn.fileno())
 
     def report(self, info: RunInfo | None = None, final: bool = False) -> None:
@@ -175,7 +175,7 @@ class WorkerLink:
         try:
             name, *args = self.conn.recv()
         except (EOFError, OSError):  # the coordinator is gone: leave
-            self.stop(asyncio.get_running_loop())
+            self.stop(running_loop())
             self.engine.stop()
             return
         self._commands[name](*args)
@@ -261,15 +261,15 @@ class WorkerGroup:
         self.failure = ""  # why the run failed (a worker died), else empty
         self.workers: list[Worker] = []
         self._rate = config.r
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._ready: asyncio.Future[None] | None = None  # every worker greeted or gone
-        self._done: asyncio.Future[None] | None = None  # every worker gone
+        self._loop: EventLoop | None = None
+        self._ready: Future | None = None  # every worker greeted or gone
+        self._done: Future | None = None  # every worker gone
 
     # -- RunSource --------------------------------------------------------------------------
     def every(self, interval_ms: float, fn: Callable[[float], None]) -> None:
         if interval_ms <= 0:
             return
-        loop = asyncio.get_running_loop()
+        loop = running_loop()
 
         def tick() -> None:
             loop.call_later(interval_ms / 1000, tick)
@@ -332,7 +332,7 @@ class WorkerGroup:
     async def run(self, outputs: RunOutputs, signals: Signals) -> None:
         """Until every worker has exited: their reports in, the outputs and signals wired once all
         have started."""
-        loop = self._loop = asyncio.get_running_loop()
+        loop = self._loop = running_loop()
         self._ready, self._done = loop.create_future(), loop.create_future()
         for worker in self.workers:
             loop.add_reader(worker.conn.fileno(), self._on_readable, worker)

@@ -1,11 +1,11 @@
 """Unit tests of the timer wheel and the rate pacer, driven with literal times."""
 
-import asyncio
 import math
 
 import pytest
 
 from sipperf.engine.engine import EngineSettings
+from sipperf.engine.event_loop import EventLoop
 from sipperf.engine.rate import RatePacer
 from sipperf.engine.timers import WHEEL_SLOTS, TimerWheel
 from sipperf.scenario.loader import load_builtin
@@ -120,7 +120,7 @@ def test_timer_passes_follow_sipps_millisecond_clock(resol, now, wanted, due) ->
     least 3 ms: SIPp's passes come every 3.75-4 ms for any -timer_resol up to 3."""
     net = MemoryNet()
     engine = net.add(load_builtin("uac"), 5061, 5060, EngineSettings(timer_resol_ms=resol))
-    loop = asyncio.new_event_loop()
+    loop = EventLoop()
     try:
         engine._loop = loop
         engine._done = loop.create_future()

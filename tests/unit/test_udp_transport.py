@@ -1,13 +1,12 @@
 """Unit tests of the UDP transport on loopback: delivery, -max_recv_loops per pass of the loop,
 errors of the receiver, closing."""
 
-import asyncio
 import os
 import socket
 
 import pytest
-import uvloop
 
+from sipperf.engine.event_loop import EventLoop, running_loop
 from sipperf.transport.udp import UdpTransport, bind_udp
 
 
@@ -15,7 +14,7 @@ class Receiver:
     """Records each datagram; a `snapshot` of the count is taken once the pass that delivered the
     first datagram is over."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, expected: int, fail_on: bytes = b"") -> None:
+    def __init__(self, loop: EventLoop, expected: int, fail_on: bytes = b"") -> None:
         self.loop = loop
         self.got: list[tuple[bytes, tuple]] = []
         self.errors: list[bytes] = []
@@ -29,12 +28,17 @@ class Receiver:
         if len(self.got) == 1:
             self.loop.call_soon(self._snapshot)
         if len(self.got) == self.expected:
-            self.all_in.set_result(None)
+            self.give_up()
         if data == self.fail_on:
             raise ValueError("bad message")
 
     def on_processing_error(self, err: Exception, data: bytes) -> None:
         self.errors.append(data)
+
+    def give_up(self) -> None:
+        """No more to wait for: all in, or 5 s gone (the test then fails on what it has)."""
+        if not self.all_in.done():
+            self.all_in.set_result(None)
 
     def _snapshot(self) -> None:
         self.first_pass = len(self.got)
@@ -44,7 +48,7 @@ def receive(datagrams: list[bytes], max_recv_loops: int, fail_on: bytes = b"") -
     """Queue `datagrams` on a fresh transport's socket before the loop reads any, then receive them."""
 
     async def main() -> tuple[Receiver, tuple]:
-        loop = asyncio.get_running_loop()
+        loop = running_loop()
         transport = UdpTransport(bind_udp("127.0.0.1", 0, socket.AF_INET, 0), max_recv_loops)
         receiver = Receiver(loop, len(datagrams), fail_on)
         transport.receiver = receiver
@@ -52,12 +56,13 @@ def receive(datagrams: list[bytes], max_recv_loops: int, fail_on: bytes = b"") -
             peer.bind(("127.0.0.1", 0))
             for data in datagrams:
                 peer.sendto(data, (transport.local_ip, transport.local_port))
-            await transport.start(loop)
-            await asyncio.wait_for(receiver.all_in, 5)
+            transport.start(loop)
+            loop.call_later(5, receiver.give_up)
+            await receiver.all_in
             transport.close()
             return receiver, peer.getsockname()
 
-    return uvloop.run(main())
+    return EventLoop().run(main())
 
 
 def test_datagrams_reach_the_receiver_with_their_source_in_one_pass():
@@ -84,13 +89,13 @@ def test_an_error_on_one_datagram_is_reported_and_the_next_is_still_received():
 def test_closing_releases_the_port():
     async def main() -> int:
         transport = UdpTransport(bind_udp("127.0.0.1", 0, socket.AF_INET, 0))
-        transport.receiver = Receiver(asyncio.get_running_loop(), 1)
-        await transport.start(asyncio.get_running_loop())
+        loop = running_loop()
+        transport.receiver = Receiver(loop, 1)
+        transport.start(loop)
         transport.close()
-        await asyncio.sleep(0)  # the loop lets go of the socket on its next pass
         return transport.local_port
 
-    port = uvloop.run(main())
+    port = EventLoop().run(main())
     again = bind_udp("127.0.0.1", port, socket.AF_INET, 0)
     assert again.getsockname()[1] == port
     again.close()

@@ -8,13 +8,14 @@ and `detach` restores the terminal.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import termios
 import tty
 from collections.abc import Callable
 from typing import Protocol
+
+from sipperf.engine.event_loop import EventLoop
 
 
 class Controllable(Protocol):
@@ -55,7 +56,7 @@ class Keyboard:
         elif key == "Q":
             engine.quit(graceful=False)
 
-    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+    def attach(self, loop: EventLoop) -> None:
         """Read keys from stdin when it is a terminal; otherwise do nothing."""
         if not sys.stdin.isatty():
             return
@@ -70,7 +71,7 @@ class Keyboard:
         for key in os.read(self._fd, 64).decode("latin-1"):
             self.handle(key)
 
-    def detach(self, loop: asyncio.AbstractEventLoop) -> None:
+    def detach(self, loop: EventLoop) -> None:
         if self._fd is None:
             return
         loop.remove_reader(self._fd)

@@ -8,10 +8,11 @@ arrives before the event loop runs is kept and acted on as soon as it does.
 
 from __future__ import annotations
 
-import asyncio
 import signal
 from types import FrameType
 from typing import Protocol
+
+from sipperf.engine.event_loop import EventLoop
 
 HANDLED = (signal.SIGUSR1, signal.SIGTERM, signal.SIGINT)
 
@@ -38,7 +39,7 @@ class Signals:
     def _remember(self, signum: int, frame: FrameType | None) -> None:
         self.early.append(signum)
 
-    def hand_over(self, loop: asyncio.AbstractEventLoop, engine: Quittable) -> None:
+    def hand_over(self, loop: EventLoop, engine: Quittable) -> None:
         """Deliver the signals to `engine` through the loop, including any caught early."""
         actions = {
             signal.SIGUSR1: lambda: engine.quit(True),

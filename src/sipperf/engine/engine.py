@@ -7,7 +7,6 @@ send through `send`; outputs plug in as periodic hooks and trace hooks (one None
 
 from __future__ import annotations
 
-import asyncio
 import math
 import subprocess
 import time
@@ -19,6 +18,7 @@ from typing import Final
 
 from sipperf.engine.call import ENDED, GO_ON, Call
 from sipperf.engine.dead_calls import DeadCalls
+from sipperf.engine.event_loop import EventLoop, Future, Handle, running_loop
 from sipperf.engine.numbers import CallNumbers
 from sipperf.engine.rate import RatePacer
 from sipperf.engine.timers import TimerWheel
@@ -221,12 +221,12 @@ class Engine:
         self._commands: list[subprocess.Popen] = []  # exec command=: reaped by a periodic hook
         self._periodic: list[Periodic] = []
         self._next_sweep = 0.0
-        self._done: asyncio.Future | None = None
-        self._handle: asyncio.TimerHandle | None = None
+        self._done: Future | None = None
+        self._handle: Handle | None = None
         self._armed_for = float("inf")
         self._pass_gap = pass_gap_ms(settings.timer_resol_ms)
         self._users_soon = False  # a call to place the free users' calls is queued
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop: EventLoop | None = None
         self.timers.on_earlier = self.wake_soon
         dropped = getattr(transport, "dropped", None)
         if dropped is not None:
@@ -614,7 +614,7 @@ class Engine:
     async def run(self) -> None:
         """Run until quit; the caller has started the transport. The call schedule starts now."""
         self.run_init()
-        self._loop = asyncio.get_running_loop()
+        self._loop = running_loop()
         self.pacer.set_rate(self.pacer.rate, self.now())
         self._done = self._loop.create_future()
         timeout = self.settings.global_timeout_ms

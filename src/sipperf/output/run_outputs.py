@@ -10,13 +10,13 @@ its own records into the shared files.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
 from dataclasses import replace
 
 from sipperf.config import Config
 from sipperf.control.keyboard import Keyboard
+from sipperf.engine.event_loop import EventLoop, running_loop
 from sipperf.errors import FatalError
 from sipperf.output.load_watch import WATCH_MS, LoadWatch
 from sipperf.output.runinfo import RunInfo, StatusLine
@@ -70,7 +70,7 @@ class RunOutputs:
         if self.live:
             source.every(self.config.f, self.refresh)
             if not self.config.nostdin:
-                self.keyboard.attach(asyncio.get_running_loop())
+                self.keyboard.attach(running_loop())
 
     def target_rate(self) -> float:
         return self.source.control.current_rate()
@@ -120,7 +120,7 @@ class RunOutputs:
         self._refreshed_at = now
         return info
 
-    def stop(self, loop: asyncio.AbstractEventLoop) -> None:
+    def stop(self, loop: EventLoop) -> None:
         """Give the terminal back (inside the loop, before it closes)."""
         self.keyboard.detach(loop)
 

@@ -6,17 +6,16 @@ SIPp's port rule: `-p` exactly (EADDRINUSE -> exit 254), otherwise the first fre
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import socket
 import sys
-from typing import Any, Final, Protocol
+from typing import Final, Protocol
 
+from sipperf.engine.event_loop import EventLoop
 from sipperf.errors import EXIT_BIND, EXIT_FATAL, FatalError
 
 DEFAULT_PORTS: Final = range(5060, 5120)
 MAX_DATAGRAM: Final = 65535
-UVLOOP_BURST: Final = 32  # the datagrams uvloop (libuv) reads from a socket in one pass of the loop
 SO_MEMINFO: Final = 55  # Linux: the socket's memory counters, u32 each (sock_diag's SK_MEMINFO_*)
 MEMINFO_SIZE: Final = 9 * 4  # up to SK_MEMINFO_DROPS, the last of them
 MEMINFO_DROPS: Final = 8 * 4  # its offset
@@ -58,11 +57,9 @@ class Receiver(Protocol):
 class UdpTransport:
     """The main UDP socket. `send` never blocks; errors are counted, not raised.
 
-    Receiving is the event loop's own datagram endpoint on the socket: uvloop reads in C, up to 32
-    datagrams per pass of the loop, with no Python exception at the end of each burst, and each
-    datagram goes straight to the receiver. SIPp's `-max_recv_loops` caps the datagrams read per
-    pass; a cap below uvloop's 32 is kept by a reader callback that drains the socket itself and
-    stops at the cap. Sending is a plain `sendto` on the same socket."""
+    Receiving is a reader on the event loop: when the socket is readable it reads datagrams until
+    none is left or SIPp's `-max_recv_loops` are read, and each goes straight to the receiver.
+    Sending is a plain `sendto` on the same socket."""
 
     name = "UDP"
 
@@ -74,49 +71,30 @@ class UdpTransport:
         self.send_errors = 0
         self.recv_errors = 0
         self.congestion = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._endpoint: Any = None  # the loop's datagram transport, when it reads
+        self._loop: EventLoop | None = None
         self._closed = False
 
-    async def start(self, loop: asyncio.AbstractEventLoop) -> None:
+    def start(self, loop: EventLoop) -> None:
         self._loop = loop
-        if self.max_recv_loops < UVLOOP_BURST:
-            loop.add_reader(self.sock.fileno(), self._readable)
-            return
-        protocol: Any = self  # a datagram protocol by its methods below (mypyc: no asyncio base class)
-        self._endpoint, _ = await loop.create_datagram_endpoint(lambda: protocol, sock=self.sock)
+        loop.add_reader(self.sock.fileno(), self._readable)
 
-    # -- the datagram protocol -----------------------------------------------------------------
-    def connection_made(self, transport: Any) -> None:
-        self._endpoint = transport
-
-    def datagram_received(self, data: bytes, addr: tuple) -> None:
+    def _readable(self) -> None:
+        """Read what the socket holds, up to -max_recv_loops datagrams; each goes to the receiver."""
         receiver = self.receiver
         assert receiver is not None
-        try:
-            receiver.on_datagram(data, addr)
-        except Exception as err:  # a message must never stop the run: report it and go on
-            receiver.on_processing_error(err, data)
-
-    def error_received(self, exc: Exception) -> None:
-        """An error reported on the socket (e.g. ICMP port unreachable): counted."""
-        self.recv_errors += 1
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._endpoint = None
-
-    # -- the reader callback, for a -max_recv_loops below uvloop's own burst ---------------------
-    def _readable(self) -> None:
         recvfrom = self.sock.recvfrom
         for _ in range(self.max_recv_loops):
             try:
                 data, addr = recvfrom(MAX_DATAGRAM)
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError as err:
-                self.error_received(err)
+            except OSError:  # an error reported on the socket (e.g. ICMP port unreachable): counted
+                self.recv_errors += 1
                 continue
-            self.datagram_received(data, addr)
+            try:
+                receiver.on_datagram(data, addr)
+            except Exception as err:  # a message must never stop the run: report it and go on
+                receiver.on_processing_error(err, data)
 
     def send(self, data: bytes, addr: tuple) -> bool:
         if self._closed:
@@ -154,10 +132,7 @@ class UdpTransport:
         if self._closed:
             return
         self._closed = True
-        loop: Any = self._loop  # uvloop's remove_reader returns None, not asyncio's declared bool
+        loop = self._loop
         if loop is not None and not loop.is_closed():
-            if self._endpoint is not None:
-                self._endpoint.abort()  # the loop lets go of the socket on its next pass
-            else:
-                loop.remove_reader(self.sock.fileno())
+            loop.remove_reader(self.sock.fileno())
         self.sock.close()
