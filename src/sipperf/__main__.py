@@ -1,5 +1,5 @@
 """`python -m sipperf`: the same as the `sipperf` command."""
 
-from sipperf.cli import main
+from sipperf.command import main
 
 main()

@@ -14,7 +14,7 @@ import math
 import os
 import re
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from sipperf import SIPP_VERSION, __version__
@@ -63,7 +63,7 @@ class Kind(enum.Enum):
 
 _ACTIONS = frozenset({Kind.HELP, Kind.VERSION, Kind.DUMP})
 _DEST_EXCEPTIONS = {"3pcc": "threepcc", "set": "set_vars", "key": "keys", "nd": "default_behaviors"}
-_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Config)}
+_DEFAULTS: dict[str, Any] = Config._field_defaults
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import reduce
 from multiprocessing.connection import Connection
 from typing import NoReturn
@@ -65,7 +65,7 @@ def worker_config(config: Config, index: int) -> Config:
     """The command line as worker `index` runs it: its share of the rate and of -l."""
     count = config.workers
     limit = None if config.l is None else share(config.l, index, count)
-    return replace(config, r=config.r / count, l=limit)
+    return config._replace(r=config.r / count, l=limit)
 
 
 def shared_call_numbers(limit: int | None, scenario: Scenario) -> CallNumbers:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
@@ -214,7 +213,7 @@ def test_infindex_needs_an_earlier_inf() -> None:
 
 def test_defaults() -> None:
     config = Config()
-    assert parse("-m", "1") == dataclasses.replace(config, m=1)
+    assert parse("-m", "1") == config._replace(m=1)
     assert (config.m, config.l, config.au, config.sn, config.sf, config.i) == (None,) * 6
     assert (config.p, config.t, config.users, config.rate_interval, config.max_retrans) == (
         0,
@@ -232,7 +231,7 @@ def test_defaults() -> None:
 
 
 def test_config_is_frozen() -> None:
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         Config().r = 3.0  # type: ignore[misc]
 
 
@@ -402,7 +401,7 @@ def test_table_is_consistent_with_config() -> None:
     names = [o.name for o in OPTIONS]
     assert len(names) == len(set(names))
     assert SUPPORTED <= set(names)
-    config_fields = {f.name for f in dataclasses.fields(Config)} - {"remote_host", "remote_port"}
+    config_fields = set(Config._fields) - {"remote_host", "remote_port"}
     dests = {o.dest for o in OPTIONS if o.dest}
     assert dests == config_fields
     for opt in OPTIONS:

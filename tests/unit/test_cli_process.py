@@ -30,6 +30,29 @@ def test_help_exits_99(args: tuple[str, ...]) -> None:
     assert result.stderr == b""
 
 
+def test_the_installed_command_is_the_module_s_entry_point() -> None:
+    script = Path(sys.executable).with_name("sipperf")
+    result = subprocess.run([script, "-v"], capture_output=True, stdin=subprocess.DEVNULL, timeout=30)
+    assert (result.returncode, result.stdout) == (99, sipperf_run("-v").stdout)
+
+
+def test_the_cycle_collector_is_off_before_the_command_imports_anything() -> None:
+    """Start-up's objects live as long as the run: no collector pass over them while made."""
+    probe = (
+        "import gc, sys\n"
+        "class Probe:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'sipperf.cli':\n"
+        "            print('collector on:', gc.isenabled())\n"
+        "sys.meta_path.insert(0, Probe())\n"
+        "sys.argv = ['sipperf', '-v']\n"
+        "from sipperf.command import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=30)
+    assert result.stdout.startswith(b"collector on: False\n")
+
+
 def test_version_banner() -> None:
     result = sipperf_run("-v")
     assert result.returncode == 99

@@ -10,7 +10,6 @@ does.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from dataclasses import dataclass
 
@@ -63,6 +62,8 @@ def response(algorithm: str, user: str, password: str, method: str, uri: str, re
     """The hex digest response (RFC 2617 3.2.2, RFC 7616 3.4.1). `algorithm` is `MD5` or
     `SHA-256`; `qop` containing `auth-int` hashes the body into A2; without a `cnonce` the response
     is H(HA1:nonce:HA2), as SIPp computes it. Strings are latin-1 text standing for bytes."""
+    import hashlib  # here: OpenSSL's hashes cost 3 ms of every run's start-up to load
+
     hash_name = _hash_name(algorithm)
 
     def hex_of(text: str) -> str:
