@@ -23,6 +23,17 @@ def pair(calls=5, rate=10.0, uac_settings=None, uas_settings=None, drop=None):
     return net, uac, uas
 
 
+def test_an_ended_call_is_not_kept_by_its_pending_timer_entries():
+    """Wheel entries are not cancelled: the BYE's retransmission timer (T1 after it) is still
+    pending when the call ends, but it no longer holds the call, which is freed at once."""
+    net, uac, _ = pair(calls=3)
+    assert net.run(20_000)
+    assert not uac.calls
+    pending = uac.timers.expire(net.clock.now + 10_000)
+    assert pending
+    assert all(entry.call is None for entry in pending)
+
+
 def drop_first(matches):
     """A loss rule dropping only the first datagram for which `matches(datagram)` holds."""
     dropped = []

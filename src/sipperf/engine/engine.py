@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from sipperf.engine.call import ENDED, GO_ON, Call
+from sipperf.engine.call import ENDED, GO_ON, Call, CallTimer
 from sipperf.engine.dead_calls import DeadCalls
 from sipperf.engine.event_loop import EventLoop, Future, Handle, running_loop
 from sipperf.engine.numbers import CallNumbers
@@ -573,9 +573,10 @@ class Engine:
 
     def advance_time(self, now: float) -> bool:
         """One pass of the loop at time `now`: timers, new calls, periodic hooks. True when done."""
-        due: list[Call] = self.timers.expire(now, self.settings.max_sched_loops)
-        for call in due:
-            if call.alive and call.wake_at <= now:
+        due: list[CallTimer] = self.timers.expire(now, self.settings.max_sched_loops)
+        for timer in due:
+            call = timer.call  # None once the call has ended
+            if call is not None and call.wake_at <= now:
                 try:
                     call.on_timer(now)
                 except Exception as err:  # one call's error never stops the loop

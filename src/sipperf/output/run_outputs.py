@@ -133,13 +133,16 @@ class RunOutputs:
             self.stat_csv = None
         self.traces.close()
         if not self.config.bg:
-            self.run_info(source.now())  # SIPp restarts the screen period just before the final print
+            # SIPp restarts the screen period just before the final print, on a clock that does not
+            # move during it: the period is always 0 ms (so its sockets line comes twice)
+            now = source.now()
+            self.run_info(now)
             source.stats.end_period(Window.SCREEN)
             cumulative, periodic = source.stats.views(Window.SCREEN)
             if self.live:
                 sys.stdout.write(CLEAR)
-            sys.stdout.write(final_report(self.scenario, cumulative, periodic,
-                                          self.run_info(source.now()), self.displayed))  # fmt: skip
+            sys.stdout.write(final_report(self.scenario, cumulative, periodic, self.run_info(now),
+                                          self.displayed))  # fmt: skip
             sys.stdout.flush()
         live = source.live()
         sys.stderr.write(self.load_watch.summary())
